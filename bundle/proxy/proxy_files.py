@@ -1,0 +1,88 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""Naming, resuming and listing the files of proxy generation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from monai.data import load_decathlon_datalist
+
+from bundle.utils import write_json_atomic
+
+MASK_SUFFIX = "_mask.png"
+MAP_SUFFIX = "_map.png"
+_COMPOUND_SUFFIXES = (".nii.gz",)
+
+
+def image_id(path: str | os.PathLike) -> str:
+    """File name without its image extension: ``.../ISIC_0024306.jpg`` -> ``ISIC_0024306``."""
+    name = Path(path).name
+    for suffix in _COMPOUND_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return Path(name).stem
+
+
+def mask_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
+    """Where the proxy mask of ``image`` goes. It is written last, so its presence marks a finished image."""
+    return Path(out_dir) / f"{image_id(image)}{MASK_SUFFIX}"
+
+
+def map_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
+    """Where the (16-bit) map of ``image`` goes."""
+    return Path(out_dir) / f"{image_id(image)}{MAP_SUFFIX}"
+
+
+def load_items(datalist_dir: str | os.PathLike, sources: Sequence[Sequence[str]]) -> list[dict]:
+    """Concatenate datalist sections: ``sources`` is a list of (datalist file name, section key) pairs."""
+    items: list[dict] = []
+    for file_name, key in sources:
+        items.extend(load_decathlon_datalist(os.path.join(datalist_dir, file_name), data_list_key=key))
+    return items
+
+
+def pending_items(items: Sequence[dict], out_dir: str | os.PathLike, image_key: str = "image") -> list[dict]:
+    """The items whose proxy mask is not written yet: what a resumed run still has to do."""
+    return [item for item in items if not mask_path(out_dir, item[image_key]).is_file()]
+
+
+def write_proxy_datalist(
+    datalist_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    datalist_dir: str | os.PathLike,
+    sections: dict[str, Sequence[Sequence[str]]],
+) -> Path:
+    """Write a datalist of (image, proxy mask) pairs, ``label`` being the mask as MONAI Label expects.
+
+    Args:
+        datalist_path: the JSON to write.
+        out_dir: the proxy folder.
+        datalist_dir: folder of the source datalists.
+        sections: output section -> list of (datalist file, key) sources, e.g.
+            ``{"training": [("classification.json", "training")], "validation": [("classification.json", "test")]}``.
+
+    Raises:
+        FileNotFoundError: naming the first image whose proxy mask is missing.
+    """
+    result: dict[str, list[dict]] = {}
+    for section, sources in sections.items():
+        pairs = []
+        for item in load_items(datalist_dir, sources):
+            mask = mask_path(out_dir, item["image"])
+            if not mask.is_file():
+                raise FileNotFoundError(f"{item['image']}: no proxy mask at {mask}; run the proxy generation first.")
+            pairs.append({"image": item["image"], "label": str(mask)})
+        result[section] = pairs
+    return write_json_atomic(datalist_path, result)
