@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from monai.data import load_decathlon_datalist
@@ -41,10 +42,15 @@ def list_image_files(folder: str | os.PathLike) -> list[dict]:
     return [{"image": str(p)} for p in images]
 
 
-def inference_items(input_dir: str | os.PathLike | None, datalist: str | os.PathLike | None, key: str = "test") -> list[dict]:
-    """Items to segment: section ``key`` of ``datalist`` when given, else every image of ``input_dir``."""
+def inference_items(
+    input_dir: str | os.PathLike | None, datalist: str | os.PathLike | None, key: str | Sequence[str] = "test"
+) -> list[dict]:
+    """Items to segment: section(s) ``key`` of ``datalist`` when given, else every image of ``input_dir``."""
     if datalist:
-        return [{"image": item["image"]} for item in load_decathlon_datalist(str(datalist), data_list_key=key)]
+        keys = [key] if isinstance(key, str) else list(key)
+        return [
+            {"image": item["image"]} for k in keys for item in load_decathlon_datalist(str(datalist), data_list_key=k)
+        ]
     if input_dir is None:
         raise ValueError("give input_dir (a folder of images) or datalist (a MONAI datalist JSON).")
     return list_image_files(input_dir)

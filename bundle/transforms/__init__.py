@@ -9,5 +9,32 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+"""MONAI transforms of the bundle: RGB conversion, mask binarisation and ready-made transform chains."""
 
 from __future__ import annotations
+
+from bundle.transforms.binarize_mask import BinarizeMask, BinarizeMaskd
+from bundle.transforms.ensure_rgb import EnsureRGB, EnsureRGBd
+from bundle.transforms.presets import (
+    DEFAULT_AUGMENT,
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    classification_transforms,
+    inference_transforms,
+    load_transforms,
+    segmentation_transforms,
+)
+
+__all__ = [
+    "DEFAULT_AUGMENT",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "BinarizeMask",
+    "BinarizeMaskd",
+    "EnsureRGB",
+    "EnsureRGBd",
+    "classification_transforms",
+    "inference_transforms",
+    "load_transforms",
+    "segmentation_transforms",
+]

@@ -1,0 +1,101 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""The paper's Table 1 on the segmentation val/test splits: every method's init maps and U-net, and baselines."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from monai.data import load_decathlon_datalist
+
+from bundle.evaluation.baselines import write_baseline_masks
+from bundle.evaluation.overlay_figure import make_overlay_figure
+from bundle.evaluation.segmentation_metrics import evaluate_folder
+from bundle.evaluation.table1_report import Table1Report
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("init_maps", "unet")
+
+
+class Table1Evaluation:
+    """Score folders of predicted masks against the segmentation ground truth and write Table 1 and a figure.
+
+    Args:
+        segmentation_datalist: ``segmentation.json`` with "validation"/"test" items {"image", "mask"}.
+        output_dir: where ``table1.csv``, ``table1.md`` and ``figure.png`` go.
+        methods: rows of (name, init maps folder or None, U-net predictions folder or None); folders hold
+            ``<image id>_mask.png`` at each image's own size.
+        baselines: label-free baselines by row name, each image (H, W, 3) uint8 -> mask (H, W) bool; their masks
+            are written to ``baseline_dir/<name>`` and scored as init maps.
+        baseline_dir: folder of the baselines' masks.
+        splits: datalist sections to evaluate.
+        figure_split: the section whose first images are shown in the figure.
+        figure_images: how many images (rows) the figure shows.
+        notes: a line printed under the table.
+    """
+
+    def __init__(
+        self,
+        segmentation_datalist: str | os.PathLike,
+        output_dir: str | os.PathLike,
+        methods: Sequence[Sequence],
+        baselines: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+        baseline_dir: str | os.PathLike | None = None,
+        splits: Sequence[str] = ("validation", "test"),
+        figure_split: str = "test",
+        figure_images: int = 4,
+        notes: str | None = None,
+    ) -> None:
+        if any(len(row) != 3 for row in methods):
+            raise ValueError("each method row must be (name, init maps folder or None, U-net folder or None).")
+        if baselines and baseline_dir is None:
+            raise ValueError("baselines need a baseline_dir to write their masks to.")
+        if figure_split not in splits:
+            raise ValueError(f"figure_split {figure_split!r} is not one of the evaluated splits {list(splits)}.")
+        self.segmentation_datalist = str(segmentation_datalist)
+        self.output_dir = Path(output_dir)
+        self.methods = [tuple(row) for row in methods]
+        self.baselines = dict(baselines or {})
+        self.baseline_dir = Path(baseline_dir) if baseline_dir is not None else None
+        self.splits = tuple(splits)
+        self.figure_split = figure_split
+        self.figure_images = figure_images
+        self.notes = notes
+
+    def run(self) -> Table1Report:
+        """Evaluate everything, write the tables and the figure, log the Dice table and return the report."""
+        report = Table1Report(notes=self.notes)
+        for split in self.splits:
+            items = load_decathlon_datalist(self.segmentation_datalist, data_list_key=split)
+            for name, baseline in self.baselines.items():
+                folder = self.baseline_dir / name
+                write_baseline_masks(items, folder, method=baseline)
+                report.add(name, split, "init_maps", evaluate_folder(items, folder))
+            for name, *folders in self.methods:
+                for kind, folder in zip(KINDS, folders):
+                    if folder is not None:
+                        report.add(name, split, kind, evaluate_folder(items, folder))
+        report.write(self.output_dir)
+        self._figure()
+        logger.info("Table 1 (Dice, %%):\n%s", report.to_markdown())
+        return report
+
+    def _figure(self) -> Path:
+        items = load_decathlon_datalist(self.segmentation_datalist, data_list_key=self.figure_split)
+        columns = [(f"{name} {'map' if kind == 'init_maps' else 'U-net'}", folder)
+                   for name, *folders in self.methods for kind, folder in zip(KINDS, folders) if folder is not None]
+        return make_overlay_figure(items, columns, self.output_dir / "figure.png", num_images=self.figure_images, tile=128)

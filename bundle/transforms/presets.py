@@ -1,0 +1,309 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""Ready-made transform chains (MONAI ``Compose``) for loading, classification, segmentation and inference.
+
+The chains keep the bundle's YAML configs short: a config calls e.g.
+``$bundle.transforms.classification_transforms(image_size=[224, 224], train=True)``.
+
+Caching: configs wrap the training and validation data in ``monai.data.CacheDataset`` with these chains.
+CacheDataset runs and stores the transforms up to the first random one, so every chain is one flat ``Compose``
+(a nested ``Compose`` counts as random and would stop the cache) ordered as load -> scale to [0, 1] -> resize
+(deterministic and expensive, hence cached) -> random augmentations (training only) -> ImageNet normalisation and
+type conversion (cheap, recomputed every epoch so the colour augmentations act on [0, 1] intensities).
+
+Array convention: 2D images load in ITK order, so spatial axes are (W, H) and ``image_size`` is (W, H) too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from numbers import Integral
+from typing import Any
+
+import torch
+from monai.config import KeysCollection
+from monai.data import ImageReader
+from monai.transforms import (
+    Compose,
+    EnsureTyped,
+    LoadImaged,
+    NormalizeIntensityd,
+    RandAdjustContrastd,
+    RandFlipd,
+    RandRotate90d,
+    RandScaleIntensityd,
+    RandShiftIntensityd,
+    Resized,
+    ScaleIntensityRanged,
+    Transform,
+)
+from monai.utils import ensure_tuple
+
+from bundle.transforms.binarize_mask import BinarizeMaskd
+from bundle.transforms.ensure_rgb import EnsureRGBd
+
+__all__ = [
+    "DEFAULT_AUGMENT",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "classification_transforms",
+    "inference_transforms",
+    "load_transforms",
+    "segmentation_transforms",
+]
+
+IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
+IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
+UINT8_MAX = 255.0
+
+DEFAULT_AUGMENT: dict[str, Any] = {
+    "flip_prob": 0.5,  # per spatial axis
+    "rotate90_prob": 0.5,  # k in {1, 2, 3} quarter turns; needs a square image_size
+    "scale_intensity_prob": 0.5,
+    "scale_intensity_factor": 0.1,  # intensity * (1 + f), f ~ U(-factor, factor)
+    "shift_intensity_prob": 0.5,
+    "shift_intensity_offset": 0.05,  # intensity + o, o ~ U(-offset, offset), on the [0, 1] scale
+    "contrast_prob": 0.5,
+    "contrast_gamma": (0.9, 1.1),
+    "colour_channel_wise": True,  # draw scale and shift per channel: a mild colour jitter
+}
+"""Training augmentations; ``augment`` arguments override single entries. A probability of 0 removes the step."""
+
+_PROB_KEYS = ("flip_prob", "rotate90_prob", "scale_intensity_prob", "shift_intensity_prob", "contrast_prob")
+
+
+def load_transforms(
+    keys: KeysCollection,
+    image_key: str = "image",
+    mask_keys: KeysCollection = (),
+    reader: str | ImageReader | None = None,
+    mask_threshold: float = 127,
+    allow_16bit_masks: bool = False,
+) -> Compose:
+    """Load images and masks as channel-first tensors: images (3, W, H) RGB, masks float (1, W, H) in {0, 1}.
+
+    ``reader=None`` lets ``LoadImage`` choose by file suffix: PILReader for .png/.jpg/.jpeg/.bmp, NibabelReader for
+    .nii/.nii.gz, ITKReader for the rest (.mha, .tif, and .nrrd unless pynrrd is installed). Naming a reader
+    (e.g. "PILReader") turns that suffix choice off: every file then tries the named reader first and falls back to
+    the others through caught exceptions, which costs time and logs for every NIfTI/ITK file. Pass one only to
+    override a format's reader.
+
+    Args:
+        keys: every key to load (the image, the masks, and any other image-like key).
+        image_key: the key converted to RGB by :py:class:`EnsureRGBd`.
+        mask_keys: keys binarised by :py:class:`BinarizeMaskd`.
+        reader: ``reader`` argument of ``LoadImaged``.
+        mask_threshold: see :py:class:`BinarizeMask`.
+        allow_16bit_masks: see :py:class:`BinarizeMask`.
+    """
+    return Compose(_load(keys, image_key, mask_keys, reader, mask_threshold, allow_16bit_masks))
+
+
+def classification_transforms(
+    image_size: Sequence[int] | int = (224, 224),
+    train: bool = False,
+    image_key: str = "image",
+    label_key: str = "label",
+    augment: Mapping[str, Any] | None = None,
+    reader: str | ImageReader | None = None,
+) -> Compose:
+    """Image-level chain: image file -> normalised float32 (3, *image_size); integer label -> int64 tensor.
+
+    Args:
+        image_size: network input size (W, H), or one int for a square.
+        train: add the random augmentations of ``DEFAULT_AUGMENT``.
+        image_key: key of the image file name.
+        label_key: key of the class index; may be absent (unlabelled inference data).
+        augment: overrides of ``DEFAULT_AUGMENT`` entries.
+        reader: see :py:func:`load_transforms`.
+    """
+    size, options = _check_size(image_size), _check_augment(augment)
+    transforms = [
+        *_load((image_key,), image_key, (), reader),
+        *_scale_and_resize(image_key, None, size),
+        *(_augment(image_key, None, options, size) if train else []),
+        *_normalise(image_key, None),
+        EnsureTyped(keys=label_key, dtype=torch.int64, track_meta=False, allow_missing_keys=True),
+    ]
+    return Compose(transforms)
+
+
+def segmentation_transforms(
+    image_size: Sequence[int] | int = (224, 224),
+    train: bool = False,
+    image_key: str = "image",
+    mask_key: str = "label",
+    augment: Mapping[str, Any] | None = None,
+    reader: str | ImageReader | None = None,
+    mask_threshold: float = 127,
+    allow_16bit_masks: bool = False,
+) -> Compose:
+    """Pixel-level chain: image -> normalised float32 (3, *image_size), mask -> float32 (1, *image_size) in {0, 1}.
+
+    The mask is resized with nearest interpolation; flips and rotations act on image and mask jointly, colour
+    augmentations on the image only.
+
+    Args:
+        image_size: network input size (W, H), or one int for a square.
+        train: add the random augmentations of ``DEFAULT_AUGMENT``.
+        image_key: key of the image file name.
+        mask_key: key of the mask file name.
+        augment: overrides of ``DEFAULT_AUGMENT`` entries.
+        reader: see :py:func:`load_transforms`.
+        mask_threshold: see :py:class:`BinarizeMask`.
+        allow_16bit_masks: see :py:class:`BinarizeMask`.
+    """
+    size, options = _check_size(image_size), _check_augment(augment)
+    transforms = [
+        *_load((image_key, mask_key), image_key, (mask_key,), reader, mask_threshold, allow_16bit_masks),
+        *_scale_and_resize(image_key, mask_key, size),
+        *(_augment(image_key, mask_key, options, size) if train else []),
+        *_normalise(image_key, mask_key),
+    ]
+    return Compose(transforms)
+
+
+def inference_transforms(
+    image_size: Sequence[int] | int = (224, 224),
+    image_key: str = "image",
+    reader: str | ImageReader | None = None,
+) -> Compose:
+    """Deterministic chain for prediction: image -> normalised float32 MetaTensor (3, *image_size).
+
+    The resize is recorded in the image's ``applied_operations``: ``monai.transforms.Invertd(keys="pred",
+    transform=<this chain>, orig_keys=image_key)`` brings a (C, *image_size) prediction back to the original
+    (W, H) of the image. The prediction must be a MetaTensor, as a network's output is for a MetaTensor input.
+
+    Args:
+        image_size: network input size (W, H), or one int for a square.
+        image_key: key of the image file name.
+        reader: see :py:func:`load_transforms`.
+    """
+    size = _check_size(image_size)
+    transforms = [
+        *_load((image_key,), image_key, (), reader),
+        *_scale_and_resize(image_key, None, size),
+        *_normalise(image_key, None),
+    ]
+    return Compose(transforms)
+
+
+def _load(
+    keys: KeysCollection,
+    image_key: str,
+    mask_keys: KeysCollection,
+    reader: str | ImageReader | None,
+    mask_threshold: float = 127,
+    allow_16bit_masks: bool = False,
+) -> list[Transform]:
+    """Return LoadImaged (channel first) -> EnsureRGBd on the image -> BinarizeMaskd on the masks."""
+    keys, mask_keys = ensure_tuple(keys), ensure_tuple(mask_keys)
+    if image_key not in keys:
+        raise ValueError(f"image_key {image_key!r} must be one of keys {keys}.")
+    if image_key in mask_keys or not set(mask_keys) <= set(keys):
+        raise ValueError(f"mask_keys {mask_keys} must be among keys {keys} and exclude image_key {image_key!r}.")
+    transforms: list[Transform] = [
+        LoadImaged(keys=keys, reader=reader, image_only=True, ensure_channel_first=True),
+        EnsureRGBd(keys=image_key),
+    ]
+    if mask_keys:
+        transforms.append(BinarizeMaskd(keys=mask_keys, threshold=mask_threshold, allow_16bit=allow_16bit_masks))
+    return transforms
+
+
+def _scale_and_resize(image_key: str, mask_key: str | None, size: tuple[int, int]) -> list[Transform]:
+    """Return 0..255 -> [0, 1] scaling of the image, then resizing (image bilinear, mask nearest)."""
+    keys, modes, anti_aliasing = [image_key], ["bilinear"], [True]
+    if mask_key is not None:
+        keys, modes, anti_aliasing = [image_key, mask_key], ["bilinear", "nearest"], [True, False]
+    return [
+        ScaleIntensityRanged(keys=image_key, a_min=0.0, a_max=UINT8_MAX, b_min=0.0, b_max=1.0, clip=True),
+        Resized(keys=keys, spatial_size=size, mode=modes, anti_aliasing=anti_aliasing),
+    ]
+
+
+def _augment(
+    image_key: str, mask_key: str | None, options: Mapping[str, Any], size: tuple[int, int]
+) -> list[Transform]:
+    """Return the random steps whose probability is positive: joint flips/rotations, then image colour jitter."""
+    if options["rotate90_prob"] > 0 and size[0] != size[1]:
+        # a quarter turn swaps W and H: samples of one batch would differ in shape
+        raise ValueError(
+            f"quarter-turn rotations need a square image_size, got {size}; set augment['rotate90_prob'] to 0."
+        )
+    spatial_keys = [image_key] if mask_key is None else [image_key, mask_key]
+    channel_wise = bool(options["colour_channel_wise"])
+    candidates: list[tuple[float, Transform]] = [
+        (options["flip_prob"], RandFlipd(keys=spatial_keys, prob=options["flip_prob"], spatial_axis=0)),
+        (options["flip_prob"], RandFlipd(keys=spatial_keys, prob=options["flip_prob"], spatial_axis=1)),
+        (options["rotate90_prob"], RandRotate90d(keys=spatial_keys, prob=options["rotate90_prob"], max_k=3)),
+        (
+            options["scale_intensity_prob"],
+            RandScaleIntensityd(
+                keys=image_key,
+                factors=options["scale_intensity_factor"],
+                prob=options["scale_intensity_prob"],
+                channel_wise=channel_wise,
+            ),
+        ),
+        (
+            options["shift_intensity_prob"],
+            RandShiftIntensityd(
+                keys=image_key,
+                offsets=options["shift_intensity_offset"],
+                prob=options["shift_intensity_prob"],
+                channel_wise=channel_wise,
+            ),
+        ),
+        (
+            options["contrast_prob"],
+            RandAdjustContrastd(keys=image_key, prob=options["contrast_prob"], gamma=tuple(options["contrast_gamma"])),
+        ),
+    ]
+    return [transform for prob, transform in candidates if prob > 0]
+
+
+def _normalise(image_key: str, mask_key: str | None) -> list[Transform]:
+    """Return ImageNet normalisation of the image and float32 typing of image (and mask)."""
+    keys = [image_key] if mask_key is None else [image_key, mask_key]
+    return [
+        NormalizeIntensityd(keys=image_key, subtrahend=IMAGENET_MEAN, divisor=IMAGENET_STD, channel_wise=True),
+        EnsureTyped(keys=keys, dtype=torch.float32),
+    ]
+
+
+def _check_size(image_size: Sequence[int] | int) -> tuple[int, int]:
+    """Return ``image_size`` as a (W, H) pair of positive ints."""
+    size = tuple(ensure_tuple(image_size))
+    if len(size) == 1:
+        size = size * 2
+    if len(size) != 2 or not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in size):
+        raise ValueError(f"image_size must be one or two positive ints (W, H), got {image_size!r}.")
+    return int(size[0]), int(size[1])
+
+
+def _check_augment(augment: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return ``DEFAULT_AUGMENT`` updated with ``augment``, validated."""
+    unknown = set(augment or {}) - set(DEFAULT_AUGMENT)
+    if unknown:
+        raise ValueError(f"unknown augment options {sorted(unknown)}; known: {sorted(DEFAULT_AUGMENT)}.")
+    options = {**DEFAULT_AUGMENT, **(augment or {})}
+    for key in _PROB_KEYS:
+        if not 0.0 <= options[key] <= 1.0:
+            raise ValueError(f"augment[{key!r}] must be a probability in [0, 1], got {options[key]}.")
+    for key in ("scale_intensity_factor", "shift_intensity_offset"):
+        if options[key] < 0:
+            raise ValueError(f"augment[{key!r}] must be >= 0, got {options[key]}.")
+    gamma = tuple(options["contrast_gamma"])
+    if len(gamma) != 2 or not 0 < gamma[0] <= gamma[1]:
+        raise ValueError(f"augment['contrast_gamma'] must be a (low, high) pair with 0 < low <= high, got {gamma}.")
+    return options

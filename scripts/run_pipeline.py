@@ -1,0 +1,173 @@
+#!/usr/bin/env python
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""The main job: the whole weakly supervised pipeline, each stage a ``python -m monai.bundle run`` workflow.
+
+data -> classifiers (GradCAM baselines) and manifolds (ML, DCML) -> proxy labels (with and without graph cut)
+-> U-nets (and the fully supervised upper bound) -> predictions -> Table 1 + figure.
+
+    python scripts/run_pipeline.py                      # embedded synthetic set, CPU configuration
+    python scripts/run_pipeline.py --isic_dir /data/isic2018 --profile paper
+
+A stage whose command already completed is skipped (its marker in <output_dir>/.stages); training stages also
+resume from their own last checkpoint, so an interrupted run continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bundle.utils import write_json_atomic  # noqa: E402
+
+logger = logging.getLogger("run_pipeline")
+
+# name -> (training configs, extra proxy configs); the CPU profile appends its override after the first file.
+MAP_SOURCES: dict[str, tuple[list[str], list[str]]] = {
+    "gradcam_r50": (["train_classifier.yaml"], ["proxy_gradcam.yaml"]),
+    "gradcam_r101": (["train_classifier.yaml", "classifier_r101.yaml"], ["proxy_gradcam.yaml"]),
+    "ml": (["train_manifold.yaml", "ml_k1.yaml"], []),
+    "dcml": (["train_manifold.yaml"], []),
+}
+CPU_OVERRIDES = {
+    "train_classifier.yaml": "cpu_classifier.yaml",
+    "train_manifold.yaml": "cpu_manifold.yaml",
+    "train_unet.yaml": "cpu_unet.yaml",
+    "inference.yaml": "cpu_unet.yaml",
+}
+# proxy run name -> (map source, graph cut)
+PROXIES: dict[str, tuple[str, bool]] = {
+    "gradcam_r50": ("gradcam_r50", False),
+    "gradcam_r101": ("gradcam_r101", False),
+    "ml": ("ml", False),
+    "dcml": ("dcml", False),
+    "dcml_graphcut": ("dcml", True),
+}
+
+
+def with_profile(configs: list[str], profile: str) -> list[str]:
+    """Insert the CPU override right after the base config, before variant overrides (e.g. K=1 after K=4)."""
+    if profile != "cpu":
+        return configs
+    base, *variants = configs
+    return [base, *([CPU_OVERRIDES[base]] if base in CPU_OVERRIDES else []), *variants]
+
+
+def bundle_command(configs: list[str], **overrides: object) -> list[str]:
+    """A ``python -m monai.bundle run`` command line for ``configs`` (merged in order) and id overrides."""
+    files = "[" + ",".join(f"'configs/{c}'" for c in configs) + "]"
+    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", files]
+    for key, value in overrides.items():
+        command += [f"--{key}", value if isinstance(value, str) else repr(value)]
+    return command
+
+
+class Pipeline:
+    """Runs stages in order, skipping those whose exact command already completed."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self.marker_dir = output_dir / ".stages"
+        self.timings: dict[str, float] = {}
+
+    def stage(self, name: str, command: list[str]) -> None:
+        marker = self.marker_dir / f"{name}.json"
+        printable = shlex.join(command[:1] + command[1:]).replace(sys.executable, "python")
+        if marker.is_file() and json.loads(marker.read_text()).get("command") == command:
+            logger.info("[skip] %s (done)", name)
+            return
+        logger.info("[run ] %s: %s", name, printable)
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=ROOT)
+        if result.returncode != 0:
+            raise SystemExit(f"stage '{name}' failed (exit {result.returncode}); rerun to resume. Command: {printable}")
+        self.timings[name] = round(time.perf_counter() - start, 1)
+        write_json_atomic(marker, {"command": command, "seconds": self.timings[name]})
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--isic_dir", type=Path, default=None, help="ISIC 2018 folder as downloaded (default: the embedded synthetic set)")
+    parser.add_argument("--output_dir", type=Path, default=ROOT / "output")
+    parser.add_argument("--profile", choices=("cpu", "paper"), default="cpu", help="cpu: the small demo configuration")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    output_dir = args.output_dir.resolve()
+    pipeline = Pipeline(output_dir)
+    started = time.perf_counter()
+    python = [sys.executable]
+
+    # ---- data ----
+    if args.isic_dir is None:
+        isic_dir = ROOT / "data" / "synthetic"
+        pipeline.stage("synthetic", python + ["scripts/make_synthetic.py", "--out_dir", str(isic_dir), "--seed", str(args.seed)])
+    else:
+        isic_dir = args.isic_dir.resolve()
+    datalist_dir = output_dir / "datalists"
+    pipeline.stage("prepare", python + ["scripts/prepare_data.py", "isic", "--isic_dir", str(isic_dir), "--out_dir", str(datalist_dir), "--seed", str(args.seed)])
+    common = {"bundle_root": str(ROOT), "dataset_dir": str(isic_dir), "datalist_dir": str(datalist_dir), "output_dir": str(output_dir)}
+
+    # ---- map sources: classifiers for GradCAM, attention manifolds ----
+    for name, (configs, _) in MAP_SOURCES.items():
+        pipeline.stage(f"train_{name}", bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common))
+
+    # ---- proxy labels ----
+    for proxy, (source, graph_cut) in PROXIES.items():
+        configs, proxy_configs = MAP_SOURCES[source]
+        files = with_profile(configs, args.profile) + ["generate_proxy.yaml", *proxy_configs] + (["proxy_graphcut.yaml"] if graph_cut else [])
+        pipeline.stage(f"proxy_{proxy}", bundle_command(files, run_name=source, seed=args.seed, **common))
+
+    # ---- U-nets: one per proxy set, plus full supervision on the segmentation train split ----
+    unet_configs = with_profile(["train_unet.yaml"], args.profile)
+    full = output_dir / "full_supervision" / "datalist.json"
+    pipeline.stage("full_supervision_datalist", python + ["-c", (
+        "import sys; from bundle.data.datalist import write_full_supervision_datalist as w; w(sys.argv[1], sys.argv[2])"),
+        str(datalist_dir / "segmentation.json"), str(full)])
+    unets = {proxy: output_dir / "proxy" / proxy / "datalist.json" for proxy in PROXIES} | {"full_supervision": full}
+    infer_configs = with_profile(["inference.yaml"], args.profile)
+    for name, datalist in unets.items():
+        pipeline.stage(f"unet_{name}", bundle_command(unet_configs, run_name=name, train_datalist=str(datalist), seed=args.seed, **common))
+        pipeline.stage(f"predict_{name}", bundle_command(
+            infer_configs,
+            bundle_root=str(ROOT),
+            ckpt_path=str(output_dir / "unet" / name / "model.pt"),
+            datalist=str(datalist_dir / "segmentation.json"),
+            datalist_key=["validation", "test"],
+            output_dir=str(output_dir / "predictions" / name),
+        ))
+
+    # ---- evaluation: Table 1, label-free baselines, figure ----
+    pipeline.stage("evaluate", bundle_command(["evaluate.yaml"], **common))
+    total = time.perf_counter() - started
+    write_json_atomic(output_dir / "timings.json", {"total_seconds": round(total, 1), "stages": pipeline.timings})
+    print((output_dir / "evaluation" / "table1.md").read_text())
+    print(f"figure: {output_dir / 'evaluation' / 'figure.png'}")
+    print(f"total time: {total / 60:.1f} min (stages run this time: {len(pipeline.timings)})")
+
+
+if __name__ == "__main__":
+    main()
