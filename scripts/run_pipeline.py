@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bundle.data.datalist import write_full_supervision_datalist  # noqa: E402
 from bundle.utils import write_json_atomic  # noqa: E402
 
 logger = logging.getLogger("run_pipeline")
@@ -144,9 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     # ---- U-nets: one per proxy set, plus full supervision on the segmentation train split ----
     unet_configs = with_profile(["train_unet.yaml"], args.profile)
     full = output_dir / "full_supervision" / "datalist.json"
-    pipeline.stage("full_supervision_datalist", python + ["-c", (
-        "import sys; from bundle.data.datalist import write_full_supervision_datalist as w; w(sys.argv[1], sys.argv[2])"),
-        str(datalist_dir / "segmentation.json"), str(full)])
+    write_full_supervision_datalist(datalist_dir / "segmentation.json", full)
     unets = {proxy: output_dir / "proxy" / proxy / "datalist.json" for proxy in PROXIES} | {"full_supervision": full}
     infer_configs = with_profile(["inference.yaml"], args.profile)
     for name, datalist in unets.items():

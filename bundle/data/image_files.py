@@ -22,6 +22,15 @@ from monai.data import load_decathlon_datalist
 from bundle.data.constants import IMAGE_SUFFIXES
 
 
+def image_id(path: str | os.PathLike) -> str:
+    """File name without its image ending (double endings such as ``.nii.gz`` whole): ``ISIC_0012345``."""
+    name = Path(path).name
+    for suffix in sorted(IMAGE_SUFFIXES, key=len, reverse=True):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return Path(name).stem
+
+
 def is_image_file(path: str | os.PathLike) -> bool:
     """Whether ``path`` ends like an image this bundle reads (case-insensitive)."""
     return str(path).lower().endswith(IMAGE_SUFFIXES)

@@ -19,20 +19,11 @@ from pathlib import Path
 
 from monai.data import load_decathlon_datalist
 
+from bundle.data.image_files import image_id
 from bundle.utils import write_json_atomic
 
 MASK_SUFFIX = "_mask.png"
 MAP_SUFFIX = "_map.png"
-_COMPOUND_SUFFIXES = (".nii.gz",)
-
-
-def image_id(path: str | os.PathLike) -> str:
-    """File name without its image extension: ``.../ISIC_0024306.jpg`` -> ``ISIC_0024306``."""
-    name = Path(path).name
-    for suffix in _COMPOUND_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return Path(name).stem
 
 
 def mask_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:

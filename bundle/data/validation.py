@@ -1,0 +1,219 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""Image and mask validation that reports every problem, each with the file it concerns.
+
+Images are fully decoded (a header check misses truncated JPEGs); masks must be 8-bit, binary 0/255 and the
+size of their image. Checks run in a thread pool because PIL releases the GIL while decoding.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+__all__ = [
+    "DataProblem",
+    "DataValidationError",
+    "check_image",
+    "check_items",
+    "check_mask",
+    "raise_if_problems",
+    "validate_items",
+]
+
+logger = logging.getLogger(__name__)
+
+PIL_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+"""Endings decoded with PIL; other image endings (NIfTI, NRRD, MetaImage) go through MONAI's LoadImage."""
+
+MASK_VALUES: frozenset[int] = frozenset({0, 255})
+_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
+_MAX_LISTED_VALUES = 6
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One problem found in the input data.
+
+    Attributes:
+        path: the file (or folder, or CSV) concerned.
+        problem: what is wrong, in words a user can act on.
+    """
+
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+class DataValidationError(ValueError):
+    """Raised when input data has problems; the message lists every one, ``path: problem`` per line.
+
+    Args:
+        problems: the problems found, in the order they should be reported (must not be empty).
+    """
+
+    def __init__(self, problems: Sequence[DataProblem]) -> None:
+        if not problems:
+            raise ValueError("DataValidationError needs at least one problem.")
+        self.problems: tuple[DataProblem, ...] = tuple(problems)
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{len(self.problems)} data problem(s) found:\n{lines}")
+
+
+def raise_if_problems(problems: Sequence[DataProblem]) -> None:
+    """Raise :class:`DataValidationError` listing ``problems`` if there are any."""
+    if problems:
+        raise DataValidationError(problems)
+
+
+def check_image(path: str | os.PathLike, min_size: int = 0) -> tuple[tuple[int, int] | None, list[DataProblem]]:
+    """Decode one image completely and check its size.
+
+    Grayscale and RGBA images are valid: the loading transforms convert them to RGB.
+
+    Args:
+        path: the image file.
+        min_size: smallest accepted width and height in pixels (0 turns the check off).
+
+    Returns:
+        ``(size, problems)``: size as (width, height), or None when the image cannot be decoded.
+    """
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        return None, [DataProblem(where, "image file not found")]
+    if path.stat().st_size == 0:
+        return None, [DataProblem(where, "image file is empty (0 bytes)")]
+    try:
+        size = _decode_size(path)
+    except Exception as err:  # PIL, ITK and nibabel raise many types for a corrupt file
+        return None, [DataProblem(where, f"image cannot be decoded ({type(err).__name__}: {err})")]
+    if min(size) < min_size:
+        return size, [DataProblem(where, f"image is {size[0]}x{size[1]} px, smaller than min_size {min_size}")]
+    return size, []
+
+
+def check_mask(path: str | os.PathLike, image_size: tuple[int, int] | None) -> list[DataProblem]:
+    """Check that a mask is an 8-bit 0/255 image of the image's size.
+
+    Args:
+        path: the mask file.
+        image_size: (width, height) of its image, or None to skip the size comparison.
+    """
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        return [DataProblem(where, "mask file not found")]
+    if path.stat().st_size == 0:
+        return [DataProblem(where, "mask file is empty (0 bytes)")]
+    try:
+        with Image.open(path) as mask:
+            mask.load()
+            mode, size = mask.mode, mask.size
+            values = np.unique(np.asarray(mask)) if mode == "L" else None
+    except Exception as err:  # PIL raises many types for a corrupt file
+        return [DataProblem(where, f"mask cannot be decoded ({type(err).__name__}: {err})")]
+    problems = []
+    if image_size is not None and size != tuple(image_size):
+        problems.append(
+            DataProblem(where, f"mask size {size[0]}x{size[1]} differs from image size {image_size[0]}x{image_size[1]}")
+        )
+    if mode in _SIXTEEN_BIT_MODES:
+        problems.append(DataProblem(where, f"mask is 16-bit (mode {mode}); expected 8-bit 0/255"))
+    elif mode != "L":
+        problems.append(DataProblem(where, f"mask has mode {mode}; expected 8-bit grayscale (mode L) 0/255"))
+    elif values is not None and not set(values.tolist()) <= MASK_VALUES:
+        shown = ", ".join(str(v) for v in values[:_MAX_LISTED_VALUES].tolist())
+        more = ", ..." if len(values) > _MAX_LISTED_VALUES else ""
+        problems.append(DataProblem(where, f"mask is not binary (values {shown}{more}); expected 0/255"))
+    return problems
+
+
+def check_items(
+    items: Sequence[Mapping[str, str]],
+    image_key: str = "image",
+    mask_key: str = "mask",
+    min_size: int = 0,
+    num_workers: int | None = None,
+) -> list[list[DataProblem]]:
+    """Check the image (and mask, when the item has one) of every item, in parallel.
+
+    Args:
+        items: dicts holding an image path under ``image_key`` and optionally a mask path under ``mask_key``.
+        image_key: key of the image path.
+        mask_key: key of the mask path; items without it get only the image check.
+        min_size: smallest accepted image width and height (0 turns the check off).
+        num_workers: threads used; None uses the CPU count.
+
+    Returns:
+        one list of problems per item, aligned with ``items`` (empty for a valid item).
+    """
+    if min_size < 0:
+        raise ValueError(f"min_size must be >= 0, got {min_size}.")
+    if num_workers is not None and num_workers < 1:
+        raise ValueError(f"num_workers must be >= 1 or None, got {num_workers}.")
+
+    def check(item: Mapping[str, str]) -> list[DataProblem]:
+        size, problems = check_image(item[image_key], min_size)
+        if mask_key in item:
+            problems += check_mask(item[mask_key], size)
+        return problems
+
+    workers = num_workers or os.cpu_count() or 1
+    if workers == 1 or len(items) < 2:
+        return [check(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(check, items))
+
+
+def validate_items(
+    items: Sequence[Mapping[str, str]], min_size: int = 0, num_workers: int | None = None
+) -> tuple[list[Mapping[str, str]], list[DataProblem]]:
+    """Split ``items`` into the valid ones and the problems of the others (see :func:`check_items`).
+
+    Returns:
+        ``(valid_items, problems)``, both in the order of ``items``.
+    """
+    per_item = check_items(items, min_size=min_size, num_workers=num_workers)
+    valid = [item for item, problems in zip(items, per_item) if not problems]
+    return valid, [problem for problems in per_item for problem in problems]
+
+
+def _decode_size(path: Path) -> tuple[int, int]:
+    """Decode the whole image and return its (width, height); raises on a corrupt or truncated file."""
+    if not path.name.lower().endswith(PIL_SUFFIXES):
+        return _decode_size_with_monai(path)
+    with Image.open(path) as image:
+        size = image.size
+        # A reduced-scale JPEG decode still reads the whole entropy-coded stream, so truncation is caught,
+        # at a fraction of the cost of a full-resolution decode.
+        image.draft(None, (1, 1))
+        image.load()
+    return size
+
+
+def _decode_size_with_monai(path: Path) -> tuple[int, int]:
+    """Decode a non-PIL image (NIfTI, NRRD, MetaImage) with MONAI and return its first two spatial sizes."""
+    from monai.transforms import LoadImage  # imported lazily: only medical formats need it
+
+    array = LoadImage(image_only=True)(str(path))
+    # MONAI returns spatial axes in ITK order (W, H, ...), which is already (width, height).
+    return int(array.shape[0]), int(array.shape[1])
