@@ -9,5 +9,25 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+"""Data: ISIC 2018 reading and validation, the synthetic set, splits and datalists."""
 
 from __future__ import annotations
+
+from .datalist import as_segmentation_pairs, load_datalist, write_full_supervision_datalist
+from .generic_importer import import_labelled_folder
+from .image_files import image_id, inference_items, list_image_files
+from .isic_reader import prepare_isic
+from .validation import DataProblem, DataValidationError
+
+__all__ = [
+    "DataProblem",
+    "DataValidationError",
+    "as_segmentation_pairs",
+    "image_id",
+    "import_labelled_folder",
+    "inference_items",
+    "list_image_files",
+    "load_datalist",
+    "prepare_isic",
+    "write_full_supervision_datalist",
+]

@@ -9,5 +9,10 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+"""Ignite engine pieces."""
 
 from __future__ import annotations
+
+from .manifold_iteration import ManifoldIteration
+
+__all__ = ["ManifoldIteration"]

@@ -9,5 +9,26 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+"""Evaluation: retrieval metrics, segmentation scores, label-free baselines, Table 1 and its figure."""
 
 from __future__ import annotations
+
+from .centred_disk import CentredDiskBaseline
+from .normalized_mutual_info import NormalizedMutualInfo
+from .otsu_threshold import OtsuBaseline
+from .recall_at_k import RecallAtK
+from .segmentation_metrics import evaluate_folder, read_mask, segmentation_scores
+from .table1_evaluation import Table1Evaluation
+from .table1_report import Table1Report
+
+__all__ = [
+    "CentredDiskBaseline",
+    "NormalizedMutualInfo",
+    "OtsuBaseline",
+    "RecallAtK",
+    "Table1Evaluation",
+    "Table1Report",
+    "evaluate_folder",
+    "read_mask",
+    "segmentation_scores",
+]

@@ -9,5 +9,13 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+"""Ignite handlers: re-clustering, fine-tune switch, resumable checkpoints, mask writing."""
 
 from __future__ import annotations
+
+from .finetune_switch import FinetuneSwitch
+from .mask_writer import MaskWriter
+from .recluster_handler import ReclusterHandler
+from .resume_checkpoint import ResumeCheckpoint
+
+__all__ = ["FinetuneSwitch", "MaskWriter", "ReclusterHandler", "ResumeCheckpoint"]

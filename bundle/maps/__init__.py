@@ -10,4 +10,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
+"""Pixel maps of a network (attention, GradCAM) and the per-pixel features the graph cut links."""
+
 from __future__ import annotations
+
+from .attention_map_source import AttentionMapSource
+from .feature_extractor import FeatureExtractor
+from .gradcam_map_source import GradCAMMapSource
+
+__all__ = ["AttentionMapSource", "FeatureExtractor", "GradCAMMapSource"]

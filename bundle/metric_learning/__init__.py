@@ -9,5 +9,12 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+"""Divide-and-conquer metric learning: clustering, per-cluster class-balanced batches, per-learner losses."""
 
 from __future__ import annotations
+
+from .cluster_batch_loader import CLUSTER_KEY, ClusterBatchLoader
+from .clustering import kmeans_assign, match_cluster_ids
+from .divide_and_conquer_loss import DivideAndConquerLoss
+
+__all__ = ["CLUSTER_KEY", "ClusterBatchLoader", "DivideAndConquerLoss", "kmeans_assign", "match_cluster_ids"]

@@ -9,5 +9,20 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+"""Proxy labels: map inferer, graph-cut refinement, file naming and datalists."""
 
 from __future__ import annotations
+
+from .graph_cut_refiner import GraphCutRefiner
+from .proxy_files import load_items, map_path, mask_path, pending_items, write_proxy_datalist
+from .proxy_map_inferer import ProxyMapInferer
+
+__all__ = [
+    "GraphCutRefiner",
+    "ProxyMapInferer",
+    "load_items",
+    "map_path",
+    "mask_path",
+    "pending_items",
+    "write_proxy_datalist",
+]

@@ -1,0 +1,101 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""One training step of divide-and-conquer metric learning, as a ``SupervisedTrainer`` ``iteration_update``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from monai.engines import SupervisedTrainer
+from monai.engines.utils import IterationEvents
+from monai.utils import CommonKeys, convert_to_tensor
+
+from bundle.metric_learning import CLUSTER_KEY
+
+
+class ManifoldIteration:
+    """Train the learner owning the batch's cluster on its slice of the embedding.
+
+    Pass an instance as ``SupervisedTrainer(iteration_update=...)``. The trainer's ``network`` returns
+    ``(embedding (B, d), attention (B, 1, h, w))`` and provides ``learner_slices()``; its ``loss_function`` is
+    called as ``loss(embedding_slice (B, d_k), labels (B,), learner)`` (a ``DivideAndConquerLoss``). All samples
+    of a batch come from one cluster (``ClusterBatchLoader``), whose id picks the learner.
+
+    Like MONAI's own iteration, the step fires ``IterationEvents`` (``FORWARD_COMPLETED``, ``LOSS_COMPLETED``,
+    ``BACKWARD_COMPLETED``, ``MODEL_COMPLETED``) so decollation, post-processing and handlers keep working, and
+    returns ``{"image", "label", "pred": detached embedding, "loss": detached scalar}`` (a list of per-sample
+    dictionaries once the trainer decollates). Gradient accumulation and AMP are not supported.
+
+    Args:
+        image_key: batch key of the (B, C, H, W) images.
+        label_key: batch key of the (B,) integer class labels.
+        cluster_key: batch key of the (B,) cluster ids.
+    """
+
+    def __init__(
+        self, image_key: str = CommonKeys.IMAGE, label_key: str = CommonKeys.LABEL, cluster_key: str = CLUSTER_KEY
+    ) -> None:
+        self.image_key = image_key
+        self.label_key = label_key
+        self.cluster_key = cluster_key
+
+    def __call__(self, engine: SupervisedTrainer, batchdata: Mapping[str, Any]) -> Any:
+        self._check_engine(engine)
+        device, non_blocking = engine.state.device, engine.non_blocking
+        images = batchdata[self.image_key].to(device, non_blocking=non_blocking)
+        labels = convert_to_tensor(batchdata[self.label_key], track_meta=False).to(device, non_blocking=non_blocking)
+        if labels.numel() == len(images):  # (B,) or (B, 1) class ids; anything else is refused by the loss
+            labels = labels.reshape(len(images)).long()
+        learner = self._learner_of(batchdata[self.cluster_key])
+        engine.state.output = {CommonKeys.IMAGE: images, CommonKeys.LABEL: labels}
+
+        engine.network.train()
+        engine.optimizer.zero_grad(set_to_none=engine.optim_set_to_none)
+        embedding, _ = engine.network(images)
+        engine.fire_event(IterationEvents.FORWARD_COMPLETED)
+        loss = engine.loss_function(self._learner_embedding(engine.network, embedding, learner), labels, learner)
+        engine.fire_event(IterationEvents.LOSS_COMPLETED)
+        loss.backward()
+        engine.fire_event(IterationEvents.BACKWARD_COMPLETED)
+        engine.optimizer.step()
+
+        engine.state.output[CommonKeys.PRED] = embedding.detach()
+        engine.state.output[CommonKeys.LOSS] = loss.detach()
+        engine.fire_event(IterationEvents.MODEL_COMPLETED)
+        return engine.state.output
+
+    @staticmethod
+    def _check_engine(engine: SupervisedTrainer) -> None:
+        if getattr(engine, "accumulation_steps", 1) != 1:
+            raise ValueError(f"accumulation_steps must be 1 (no accumulation), got {engine.accumulation_steps}.")
+        if engine.amp:
+            raise ValueError("automatic mixed precision is not supported, got amp=True.")
+
+    @staticmethod
+    def _learner_of(clusters: torch.Tensor) -> int:
+        """The single cluster id shared by every sample of the batch."""
+        cluster_ids = torch.unique(torch.as_tensor(clusters))
+        if len(cluster_ids) != 1:
+            raise ValueError(f"a batch must come from one cluster, got cluster ids {cluster_ids.tolist()}.")
+        return int(cluster_ids[0])
+
+    @staticmethod
+    def _learner_embedding(network: torch.nn.Module, embedding: torch.Tensor, learner: int) -> torch.Tensor:
+        """(B, d_k) slice of ``embedding`` owned by ``learner``; the whole embedding when one learner is active."""
+        if isinstance(network, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
+            network = network.module
+        slices = network.learner_slices()
+        if not 0 <= learner < len(slices):
+            raise ValueError(f"cluster id {learner} has no learner: the network has {len(slices)} learner(s).")
+        return embedding if len(slices) == 1 else embedding[:, slices[learner]]
