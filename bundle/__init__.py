@@ -15,3 +15,8 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+# Configs write `$import bundle` and then `bundle.<subpackage>.<name>`, as MONAI configs do with `monai`.
+from . import data, engines, evaluation, handlers, maps, metric_learning, networks, proxy, transforms, utils  # noqa: E402
+
+__all__ = ["data", "engines", "evaluation", "handlers", "maps", "metric_learning", "networks", "proxy", "transforms", "utils"]

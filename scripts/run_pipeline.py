@@ -92,15 +92,20 @@ class Pipeline:
 
     def stage(self, name: str, command: list[str]) -> None:
         marker = self.marker_dir / f"{name}.json"
-        printable = shlex.join(command[:1] + command[1:]).replace(sys.executable, "python")
+        printable = shlex.join(command).replace(sys.executable, "python")
         if marker.is_file() and json.loads(marker.read_text()).get("command") == command:
             logger.info("[skip] %s (done)", name)
             return
-        logger.info("[run ] %s: %s", name, printable)
+        log = self.output_dir / "logs" / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        logger.info("[run ] %s: %s (log: %s)", name, printable, log)
         start = time.perf_counter()
-        result = subprocess.run(command, cwd=ROOT)
+        with open(log, "w") as stream:
+            result = subprocess.run(command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT)
         if result.returncode != 0:
-            raise SystemExit(f"stage '{name}' failed (exit {result.returncode}); rerun to resume. Command: {printable}")
+            tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-30:])
+            raise SystemExit(f"{tail}\nstage '{name}' failed (exit {result.returncode}), log: {log}\n"
+                             f"rerun to resume; command: {printable}")
         self.timings[name] = round(time.perf_counter() - start, 1)
         write_json_atomic(marker, {"command": command, "seconds": self.timings[name]})
 

@@ -37,10 +37,12 @@ def map_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
 
 
 def load_items(datalist_dir: str | os.PathLike, sources: Sequence[Sequence[str]]) -> list[dict]:
-    """Concatenate datalist sections: ``sources`` is a list of (datalist file name, section key) pairs."""
+    """The images of several datalist sections as ``{"image": path}`` items (labels and masks dropped, so that
+    classification and segmentation items batch together); ``sources`` lists (datalist file, section) pairs."""
     items: list[dict] = []
     for file_name, key in sources:
-        items.extend(load_decathlon_datalist(os.path.join(datalist_dir, file_name), data_list_key=key))
+        section = load_decathlon_datalist(os.path.join(datalist_dir, file_name), data_list_key=key)
+        items.extend({"image": item["image"]} for item in section)
     return items
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from monai.data import MetaTensor
 from monai.inferers import Inferer
 
 
@@ -51,10 +52,23 @@ class ProxyMapInferer(Inferer):
     def __call__(self, inputs: torch.Tensor, network: Any = None, *args: Any, **kwargs: Any) -> torch.Tensor:
         """``network`` is unused: the map source and the feature extractor already wrap it."""
         maps = self.map_source(inputs)
-        if self.refiner is None:
-            return maps
+        if self.refiner is not None:
+            maps = self._refine(inputs, maps)
+        return self._with_meta_of(inputs, maps)
+
+    def _refine(self, inputs: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             features = self.feature_extractor(inputs)
         probs = F.interpolate(maps, size=features.shape[-2:], mode="bilinear", align_corners=False)
         refined = self.refiner.refine_batch(probs, features).float()
         return F.interpolate(refined, size=inputs.shape[-2:], mode="bilinear", align_corners=False)
+
+    @staticmethod
+    def _with_meta_of(inputs: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
+        """Carry the inputs' metadata and transform history so that ``Invertd`` can map the result back to each
+        image's own size (GradCAM and the graph cut return plain tensors)."""
+        if not isinstance(inputs, MetaTensor) or isinstance(maps, MetaTensor):
+            return maps
+        result = MetaTensor(maps)
+        result.copy_meta_from(inputs)
+        return result
