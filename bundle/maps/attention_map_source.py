@@ -21,6 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from monai.networks.utils import eval_mode
+from monai.transforms import ScaleIntensity
+from monai.utils import convert_to_tensor
 
 __all__ = ["AttentionMapSource"]
 
@@ -40,6 +42,9 @@ class AttentionMapSource:
         network: module whose forward returns a tuple/list holding the attention map.
         output_index: position of the attention map in the network output.
         mode: interpolation mode of ``torch.nn.functional.interpolate`` (align_corners=False for linear modes).
+        rescale: min-max rescale each map to [0, 1], as GradCAM maps are. Off in the paper, whose maps stay inside
+            the sigmoid's range; trained from scratch, the map's absolute level drifts (the embedding is
+            L2-normalised, so only relative attention matters) and T = 0.5 is then only meaningful after rescaling.
 
     Example::
 
@@ -47,7 +52,9 @@ class AttentionMapSource:
         maps = source(images)  # (B, 1, H, W) in [0, 1]
     """
 
-    def __init__(self, network: nn.Module, output_index: int = 1, mode: str = "bilinear") -> None:
+    def __init__(
+        self, network: nn.Module, output_index: int = 1, mode: str = "bilinear", rescale: bool = False
+    ) -> None:
         if not isinstance(network, nn.Module):
             raise ValueError(f"network must be a torch.nn.Module, got {type(network).__name__}.")
         if isinstance(output_index, bool) or not isinstance(output_index, int):
@@ -57,6 +64,8 @@ class AttentionMapSource:
         self.network = network
         self.output_index = output_index
         self.mode = mode
+        # channel_wise iterates over the first dimension: one min-max per image of a (B, 1, h, w) batch
+        self._scaler = ScaleIntensity(minv=0.0, maxv=1.0, channel_wise=True) if rescale else None
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
         """Compute attention maps for a batch.
@@ -91,9 +100,10 @@ class AttentionMapSource:
         if not isinstance(attention, torch.Tensor) or attention.ndim != 4 or attention.shape[1] != 1:
             found = tuple(attention.shape) if isinstance(attention, torch.Tensor) else type(attention).__name__
             raise ValueError(f"the attention output must be a (B, 1, h, w) tensor, got {found}.")
+        attention = attention.detach().float()
+        if self._scaler is not None:
+            attention = convert_to_tensor(self._scaler(attention), track_meta=False)
         align_corners = False if self.mode in _MODES_WITH_ALIGN_CORNERS else None
-        resized = F.interpolate(
-            attention.detach().float(), size=tuple(spatial_size), mode=self.mode, align_corners=align_corners
-        )
+        resized = F.interpolate(attention, size=tuple(spatial_size), mode=self.mode, align_corners=align_corners)
         # bicubic overshoots and a network need not end in a sigmoid: keep the documented range.
         return resized.clamp_(0.0, 1.0)

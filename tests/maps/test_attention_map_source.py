@@ -145,3 +145,19 @@ def test_ill_options(kwargs: dict) -> None:
 def test_ill_outputs_and_inputs(output_index: int, network: nn.Module, input_shape: tuple) -> None:
     with pytest.raises(ValueError):
         AttentionMapSource(network, output_index=output_index)(torch.rand(input_shape))
+
+
+@pytest.mark.parametrize(
+    "attention, expected",
+    [
+        # saturated map that still ranks pixels: stretched to [0, 1] per image
+        ([[0.90, 0.95], [0.92, 1.00]], [[0.0, 0.5], [0.2, 1.0]]),
+        # constant map carries no ranking: all zeros, no division by zero
+        ([[0.97, 0.97], [0.97, 0.97]], [[0.0, 0.0], [0.0, 0.0]]),
+    ],
+)
+def test_rescale_per_image(attention: list, expected: list) -> None:
+    network = FixedAttentionNet(torch.tensor([[attention]]))
+    source = AttentionMapSource(network, output_index=0, mode="nearest", rescale=True)
+    maps = source(torch.zeros(1, 3, 2, 2))
+    assert torch.allclose(maps[0, 0], torch.tensor(expected), atol=1e-6)
