@@ -1,0 +1,89 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""``configs/inference.yaml`` on a folder of mixed images, as a user (or MONAI Label) points it at one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from monai.networks.nets import UNet
+from PIL import Image
+
+from tests.integration.conftest import run_bundle
+
+SMALL_UNET = {"image_size": [32, 32], "channels": [8, 16, 32, 64, 128]}
+
+# file name -> (PIL mode, (width, height))
+FOLDER_IMAGES: dict[str, tuple[str, tuple[int, int]]] = {
+    "lesion_a.jpg": ("RGB", (61, 45)),
+    "lesion_b.JPEG": ("RGB", (40, 52)),
+    "lesion_c.png": ("RGB", (33, 33)),
+    "grey.png": ("L", (50, 37)),
+    "with_alpha.png": ("RGBA", (29, 64)),
+}
+
+
+def write_image(path: Path, mode: str, size: tuple[int, int], seed: int) -> None:
+    """A random noise image of ``size`` (width, height) in PIL ``mode``, format from the suffix."""
+    width, height = size
+    channels = len(mode)  # "L" 1, "RGB" 3, "RGBA" 4
+    rng = np.random.default_rng(seed)
+    array = rng.integers(0, 256, (height, width, channels), dtype=np.uint8)
+    Image.fromarray(array[..., 0] if channels == 1 else array, mode=mode).save(path)
+
+
+@pytest.fixture
+def bundle_root(tmp_path: Path) -> Path:
+    """A bundle root holding ``models/model.pt``: a randomly initialised small U-net's weights."""
+    torch.manual_seed(0)
+    network = UNet(spatial_dims=2, in_channels=3, out_channels=2, channels=SMALL_UNET["channels"],
+                   strides=[2, 2, 2, 2], num_res_units=2)
+    (tmp_path / "models").mkdir()
+    torch.save(network.state_dict(), tmp_path / "models" / "model.pt")
+    return tmp_path
+
+
+@pytest.fixture
+def image_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for seed, (name, (mode, size)) in enumerate(FOLDER_IMAGES.items()):
+        write_image(folder / name, mode, size, seed)
+    (folder / "notes.txt").write_text("not an image\n")
+    return folder
+
+
+def test_one_mask_per_image_at_its_size(bundle_root: Path, image_folder: Path, tmp_path: Path) -> None:
+    output_dir = tmp_path / "masks"
+    run_bundle(["inference.yaml"], bundle_root=str(bundle_root), input_dir=str(image_folder),
+               output_dir=str(output_dir), **SMALL_UNET)
+    expected = {f"{Path(name).stem}_mask.png": size for name, (_, size) in FOLDER_IMAGES.items()}
+    assert {path.name for path in output_dir.iterdir()} == set(expected)
+    for name, size in expected.items():
+        with Image.open(output_dir / name) as mask:
+            assert mask.mode == "L"
+            assert mask.size == size, f"{name}: {mask.size} != {size}"
+            assert set(np.unique(np.asarray(mask)).tolist()) <= {0, 255}
+
+
+def test_folder_without_images_is_refused(bundle_root: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "readme.txt").write_text("no images here\n")
+    with pytest.raises(RuntimeError, match="inference_items") as raised:  # MONAI wraps errors of config expressions
+        run_bundle(["inference.yaml"], bundle_root=str(bundle_root), input_dir=str(empty),
+                   output_dir=str(tmp_path / "masks"), **SMALL_UNET)
+    cause = raised.value.__cause__
+    assert isinstance(cause, FileNotFoundError) and f"{empty}: no image files" in str(cause)

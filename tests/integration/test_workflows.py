@@ -1,0 +1,315 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""The pipeline's workflows chained as ``scripts/run_pipeline.py`` chains them, on a tiny synthetic set.
+
+manifold training -> proxies (attention, + graph cut) -> classifier -> GradCAM proxies -> U-net (and its resume)
+-> inference through the ``python -m monai.bundle run`` command line -> Table 1. The stages share their outputs
+through module-scoped fixtures, so each runs once whichever tests ask for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from monai.bundle import ConfigWorkflow
+from monai.data import load_decathlon_datalist
+from PIL import Image
+
+from bundle.data.datalist import write_full_supervision_datalist
+from bundle.evaluation import CentredDiskBaseline, read_mask, segmentation_scores
+from bundle.proxy import map_path, mask_path
+from tests.integration.conftest import CONFIG_DIR, META_FILE, REPO_ROOT, SyntheticIsic, run_bundle
+
+MANIFOLD_CONFIGS = ["train_manifold.yaml", "cpu_manifold.yaml"]
+CLASSIFIER_CONFIGS = ["train_classifier.yaml", "cpu_classifier.yaml"]
+UNET_CONFIGS = ["train_unet.yaml", "cpu_unet.yaml"]
+PROXY_SECTIONS = (("classification.json", "training"), ("classification.json", "test"),
+                  ("segmentation.json", "validation"), ("segmentation.json", "test"))
+"""The datalist sections generate_proxy.yaml maps by default (its ``proxy_sources``)."""
+PREDICTION_SECTIONS = ("validation", "test")
+
+TINY_COMMON = {"image_size": [32, 32], "num_workers": 0, "cache_rate": 1.0, "batch_size": 8, "val_interval": 1}
+TINY_MANIFOLD = {**TINY_COMMON, "run_name": "dcml", "max_epochs": 2, "num_learners": 2, "finetune_epochs": 1,
+                 "samples_per_class": 2, "graph_cut_grid": [16, 16]}
+TINY_CLASSIFIER = {**TINY_COMMON, "run_name": "gradcam_r10", "depth": 10, "max_epochs": 1}
+TINY_UNET = {**TINY_COMMON, "run_name": "dcml", "channels": [8, 16, 32, 64, 128], "max_epochs": 2}
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def section_images(datalist_dir: Path, sections: Sequence[tuple[str, str]] = PROXY_SECTIONS) -> list[Path]:
+    """The image paths of ``sections`` ((datalist file, key) pairs), in order."""
+    return [Path(item["image"]) for name, key in sections
+            for item in load_decathlon_datalist(str(datalist_dir / name), data_list_key=key)]
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    """File name -> modification time (ns) of every file directly in ``folder``."""
+    return {path.name: path.stat().st_mtime_ns for path in folder.iterdir() if path.is_file()}
+
+
+def completed_epochs(checkpoint: Path) -> int:
+    """Epochs done according to the trainer state in a ``ResumeCheckpoint`` file (Ignite stores iterations)."""
+    trainer = torch.load(checkpoint, map_location="cpu", weights_only=True)["trainer"]
+    return trainer["iteration"] // trainer["epoch_length"]
+
+
+def assert_binary_masks(images: list[Path], out_dir: Path) -> None:
+    """Each image has an 8-bit ``<id>_mask.png`` in ``out_dir`` of the image's (W, H), valued in {0, 255}."""
+    for image in images:
+        mask = mask_path(out_dir, image)
+        assert mask.is_file(), f"no mask for {image.name} in {out_dir}"
+        with Image.open(image) as source, Image.open(mask) as written:
+            assert written.mode == "L"
+            assert written.size == source.size, f"{mask.name}: {written.size} != image {source.size}"
+            values = set(np.unique(np.asarray(written)).tolist())
+        assert values <= {0, 255}, f"{mask.name} holds values {sorted(values)}"
+
+
+def proxy_run(isic: SyntheticIsic, output_dir: Path, training: list[str], extra: list[str], overrides: dict) -> Path:
+    """Run generate_proxy.yaml (plus ``extra``) over the ``training`` configs; return the proxy folder."""
+    workflow = run_bundle([*training, "generate_proxy.yaml", *extra], **isic.paths(output_dir), **overrides)
+    return Path(workflow.parser.get_parsed_content("proxy_dir"))
+
+
+# --------------------------------------------------------------------------------------------- stage fixtures
+
+
+@pytest.fixture(scope="module")
+def output_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pipeline_output")
+
+
+@pytest.fixture(scope="module")
+def manifold_run(tiny_isic: SyntheticIsic, output_dir: Path) -> Path:
+    """Train the attention manifold (K=2, last epoch fine-tuned on the full embedding); return its run folder."""
+    workflow = run_bundle(MANIFOLD_CONFIGS, **tiny_isic.paths(output_dir), **TINY_MANIFOLD)
+    return Path(workflow.parser.get_parsed_content("run_dir"))
+
+
+@pytest.fixture(scope="module")
+def attention_proxy(tiny_isic: SyntheticIsic, output_dir: Path, manifold_run: Path) -> Path:
+    return proxy_run(tiny_isic, output_dir, MANIFOLD_CONFIGS, [], TINY_MANIFOLD)
+
+
+@pytest.fixture(scope="module")
+def graph_cut_proxy(tiny_isic: SyntheticIsic, output_dir: Path, manifold_run: Path) -> Path:
+    return proxy_run(tiny_isic, output_dir, MANIFOLD_CONFIGS, ["proxy_graphcut.yaml"], TINY_MANIFOLD)
+
+
+@pytest.fixture(scope="module")
+def classifier_run(tiny_isic: SyntheticIsic, output_dir: Path) -> Path:
+    workflow = run_bundle(CLASSIFIER_CONFIGS, **tiny_isic.paths(output_dir), **TINY_CLASSIFIER)
+    return Path(workflow.parser.get_parsed_content("run_dir"))
+
+
+@pytest.fixture(scope="module")
+def gradcam_proxy(tiny_isic: SyntheticIsic, output_dir: Path, classifier_run: Path) -> Path:
+    return proxy_run(tiny_isic, output_dir, CLASSIFIER_CONFIGS, ["proxy_gradcam.yaml"], TINY_CLASSIFIER)
+
+
+@pytest.fixture(scope="module")
+def unet_run(tiny_isic: SyntheticIsic, output_dir: Path, attention_proxy: Path) -> Path:
+    """Train the U-net on the attention proxies for 2 epochs; return its run folder."""
+    paths = tiny_isic.paths(output_dir)
+    workflow = run_bundle(UNET_CONFIGS, **paths, **TINY_UNET, train_datalist=str(attention_proxy / "datalist.json"))
+    return Path(workflow.parser.get_parsed_content("run_dir"))
+
+
+@pytest.fixture(scope="module")
+def cli_inference(tiny_isic: SyntheticIsic, output_dir: Path, unet_run: Path) -> subprocess.CompletedProcess:
+    """Segment the segmentation validation and test images with the U-net, through the command line."""
+    overrides = {
+        "bundle_root": str(REPO_ROOT),
+        "ckpt_path": str(unet_run / "model.pt"),
+        "datalist": str(tiny_isic.datalist_dir / "segmentation.json"),
+        "datalist_key": list(PREDICTION_SECTIONS),
+        "output_dir": str(output_dir / "predictions" / "dcml"),
+        "image_size": TINY_UNET["image_size"],
+        "channels": TINY_UNET["channels"],
+    }
+    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", "configs/inference.yaml"]
+    for key, value in overrides.items():
+        command += [f"--{key}", value if isinstance(value, str) else repr(value)]
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300)
+
+
+# ------------------------------------------------------------------------------------------------------ tests
+
+
+@pytest.mark.parametrize(
+    "configs, workflow_type",
+    [
+        (["train_manifold.yaml"], "train"),
+        (["train_manifold.yaml", "cpu_manifold.yaml", "ml_k1.yaml"], "train"),
+        (["train_classifier.yaml", "cpu_classifier.yaml", "classifier_r101.yaml"], "train"),
+        (["train_unet.yaml", "cpu_unet.yaml"], "train"),
+        (["inference.yaml"], "infer"),
+    ],
+)
+def test_configs_have_the_bundle_properties(
+    configs: list[str], workflow_type: str, tiny_isic: SyntheticIsic, tmp_path: Path
+) -> None:
+    segmentation = tiny_isic.datalist_dir / "segmentation.json"
+    full_supervision = write_full_supervision_datalist(segmentation, tmp_path / "full.json")
+    workflow = ConfigWorkflow(
+        config_file=[str(CONFIG_DIR / name) for name in configs],
+        meta_file=str(META_FILE),
+        logging_file=False,
+        workflow_type=workflow_type,
+        **tiny_isic.paths(tmp_path),
+        num_workers=0,
+        train_datalist=str(full_supervision),  # read by the U-net only
+    )
+    workflow.initialize()
+    assert workflow.check_properties() == []
+
+
+def test_proxy_generation_before_training_is_refused(tiny_isic: SyntheticIsic, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError) as raised:  # MONAI wraps errors of config expressions
+        run_bundle([*MANIFOLD_CONFIGS, "generate_proxy.yaml"], **tiny_isic.paths(tmp_path), **TINY_MANIFOLD)
+    cause = raised.value.__cause__
+    assert isinstance(cause, FileNotFoundError) and str(tmp_path / "manifold" / "dcml" / "model.pt") in str(cause)
+
+
+def test_manifold_training_saves_a_loadable_model(manifold_run: Path) -> None:
+    state = torch.load(manifold_run / "model.pt", map_location="cpu", weights_only=True)
+    assert any(key.startswith("attention.") for key in state)
+    assert completed_epochs(manifold_run / "last.pt") == TINY_MANIFOLD["max_epochs"]
+    last = torch.load(manifold_run / "last.pt", map_location="cpu", weights_only=True)
+    assert set(last) == {"network", "optimizer", "loss", "trainer", "loader", "recluster", "finetune"}
+
+
+def test_plain_metric_learning_variant_trains(tiny_isic: SyntheticIsic, output_dir: Path) -> None:
+    variant = {key: value for key, value in TINY_MANIFOLD.items()
+               if key not in ("run_name", "num_learners", "finetune_epochs")}  # ml_k1.yaml sets these
+    workflow = run_bundle([*MANIFOLD_CONFIGS, "ml_k1.yaml"], **tiny_isic.paths(output_dir), **variant)
+    run_dir = Path(workflow.parser.get_parsed_content("run_dir"))
+    assert run_dir == output_dir / "manifold" / "ml"
+    assert workflow.parser.get_parsed_content("network").num_learners == 1
+    assert any(key.startswith("embedding.") for key in torch.load(run_dir / "model.pt", weights_only=True))
+    last = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=True)
+    assert last["recluster"]["assignments"].numel() == 0  # one learner: never clustered
+
+
+def test_attention_proxies_cover_every_image(tiny_isic: SyntheticIsic, attention_proxy: Path) -> None:
+    images = section_images(tiny_isic.datalist_dir)
+    assert_binary_masks(images, attention_proxy)
+    for image in images:
+        with Image.open(map_path(attention_proxy, image)) as written, Image.open(image) as source:
+            assert written.mode == "I;16" and written.size == source.size
+    datalist = json.loads((attention_proxy / "datalist.json").read_text())
+    for section, key in (("training", "training"), ("validation", "test")):
+        expected = section_images(tiny_isic.datalist_dir, [("classification.json", key)])
+        assert [Path(item["image"]) for item in datalist[section]] == expected
+        assert [Path(item["label"]) for item in datalist[section]] == [mask_path(attention_proxy, i) for i in expected]
+
+
+def test_proxy_generation_resumes(tiny_isic: SyntheticIsic, output_dir: Path, attention_proxy: Path) -> None:
+    before = mtimes(attention_proxy)
+    proxy_run(tiny_isic, output_dir, MANIFOLD_CONFIGS, [], TINY_MANIFOLD)
+    after = mtimes(attention_proxy)
+    images = {name: time for name, time in after.items() if name.endswith(".png")}
+    assert images == {name: time for name, time in before.items() if name.endswith(".png")}, "finished images redone"
+
+    victim = section_images(tiny_isic.datalist_dir)[3]
+    mask_path(attention_proxy, victim).unlink()
+    proxy_run(tiny_isic, output_dir, MANIFOLD_CONFIGS, [], TINY_MANIFOLD)
+    redone = {name for name, time in mtimes(attention_proxy).items() if after.get(name) != time}
+    expected = {mask_path(attention_proxy, victim).name, map_path(attention_proxy, victim).name, "datalist.json"}
+    assert redone == expected
+
+
+def test_graph_cut_proxies_cover_every_image(tiny_isic: SyntheticIsic, output_dir: Path, graph_cut_proxy: Path) -> None:
+    assert graph_cut_proxy == output_dir / "proxy" / "dcml_graphcut"
+    assert_binary_masks(section_images(tiny_isic.datalist_dir), graph_cut_proxy)
+    assert (graph_cut_proxy / "datalist.json").is_file()
+
+
+def test_gradcam_proxies_cover_every_image(
+    tiny_isic: SyntheticIsic, output_dir: Path, classifier_run: Path, gradcam_proxy: Path
+) -> None:
+    state = torch.load(classifier_run / "model.pt", map_location="cpu", weights_only=True)
+    assert state["fc.weight"].shape[0] == 7
+    assert gradcam_proxy == output_dir / "proxy" / "gradcam_r10"
+    assert_binary_masks(section_images(tiny_isic.datalist_dir), gradcam_proxy)
+
+
+def test_unet_trains_and_resumes(
+    tiny_isic: SyntheticIsic, output_dir: Path, attention_proxy: Path, unet_run: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = torch.load(unet_run / "model.pt", map_location="cpu", weights_only=True)
+    assert state["model.0.conv.unit0.conv.weight"].shape[0] == TINY_UNET["channels"][0]
+    assert completed_epochs(unet_run / "last.pt") == TINY_UNET["max_epochs"]
+
+    caplog.set_level(logging.INFO)
+    more_epochs = TINY_UNET["max_epochs"] + 1
+    run_bundle(UNET_CONFIGS, **tiny_isic.paths(output_dir), **{**TINY_UNET, "max_epochs": more_epochs},
+               train_datalist=str(attention_proxy / "datalist.json"))
+    assert f"at epoch {TINY_UNET['max_epochs']}" in caplog.text  # ResumeCheckpoint's "resumed from ..."
+    completed = [r.getMessage() for r in caplog.records if r.name.endswith("SupervisedTrainer")]
+    assert [m.split(" ")[0] for m in completed if "Complete" in m] == [f"Epoch[{more_epochs}]"]
+    assert completed_epochs(unet_run / "last.pt") == more_epochs
+
+
+def test_inference_command_line(
+    tiny_isic: SyntheticIsic, output_dir: Path, cli_inference: subprocess.CompletedProcess
+) -> None:
+    log = cli_inference.stdout + cli_inference.stderr
+    assert cli_inference.returncode == 0, log[-3000:]
+    assert "Cannot find the metadata" not in log and " - ERROR - " not in log
+    assert "Setting logging properties based on config: configs/logging.conf" in log
+    images = section_images(tiny_isic.datalist_dir, [("segmentation.json", key) for key in PREDICTION_SECTIONS])
+    assert_binary_masks(images, output_dir / "predictions" / "dcml")
+
+
+@pytest.mark.usefixtures("attention_proxy", "graph_cut_proxy", "gradcam_proxy", "cli_inference")
+def test_evaluation_writes_table_and_figure(tiny_isic: SyntheticIsic, output_dir: Path) -> None:
+    rows = [["DCML + Attention", "proxy/dcml", "predictions/dcml"],
+            ["DCML + Attention + graph cut", "proxy/dcml_graphcut", None],
+            ["GradCAM R10", "proxy/gradcam_r10", None]]
+    run_bundle(["evaluate.yaml"], **tiny_isic.paths(output_dir), method_rows=rows, figure_images=2)
+
+    eval_dir = output_dir / "evaluation"
+    with open(eval_dir / "table1.csv", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    baselines = ["Centred disk (label-free)", "Otsu threshold (label-free)"]
+    assert list(dict.fromkeys(row["method"] for row in table)) == baselines + [row[0] for row in rows]
+    counts = {key: len(load_decathlon_datalist(str(tiny_isic.datalist_dir / "segmentation.json"), data_list_key=key))
+              for key in PREDICTION_SECTIONS}
+    assert all(int(row["n"]) == counts[row["split"]] for row in table)
+    cells = {(row["method"], row["kind"]) for row in table}
+    assert ("DCML + Attention", "unet") in cells and ("GradCAM R10", "unet") not in cells
+    assert all(0.0 <= float(row["mean"]) <= 1.0 for row in table)
+    markdown = (eval_dir / "table1.md").read_text()
+    assert all(row[0] in markdown for row in rows)
+    disk = CentredDiskBaseline(radius_fraction=0.3)  # evaluate.yaml's disk_radius_fraction
+    items = load_decathlon_datalist(str(tiny_isic.datalist_dir / "segmentation.json"), data_list_key="validation")
+    by_hand = np.mean([segmentation_scores(disk(read_mask(i["mask"])), read_mask(i["mask"]))["dice"] for i in items])
+    disk_row = next(row for row in table if row["method"] == baselines[0] and row["split"] == "validation"
+                    and row["metric"] == "dice")
+    assert float(disk_row["mean"]) == pytest.approx(by_hand, abs=1e-6)
+    with Image.open(eval_dir / "figure.png") as figure:
+        columns = 1 + len(rows) + 1 + 1  # image, every init-map folder, the one U-net folder, ground truth
+        assert figure.format == "PNG" and figure.width == columns * 128 and figure.height > 2 * 128
