@@ -29,11 +29,17 @@ from .resnet_trunk import ResNetTrunk
 __all__ = ["AttentionManifoldNet"]
 
 
+_POOLINGS = ("mean", "attention")
+_EPS = 1e-6
+
+
 class AttentionManifoldNet(nn.Module):
     """ResNet trunk, attention module, attentive average pooling and a linear embedding split among learners.
 
     With ``f`` the trunk features (B, c, h, w) and ``a`` the sigmoid attention map (B, 1, h, w), the embedding is
-    ``Linear(Dropout(mean_hw(a * f)))``; its ``num_learners`` consecutive slices of ``ceil(d / K)`` dimensions
+    ``Linear(Dropout(mean_hw(a * f)))`` (``pooling="mean"``, the paper's global average pooling) or
+    ``Linear(Dropout(sum_hw(a * f) / sum_hw(a)))`` (``pooling="attention"``: the attention's overall level then
+    does not change the embedding, so it cannot drift to saturation and only where it looks matters); its ``num_learners`` consecutive slices of ``ceil(d / K)`` dimensions
     (the last may be shorter) are L2-normalised each on its own, as in divide-and-conquer metric learning.
     With one learner the whole embedding is one unit vector.
 
@@ -50,6 +56,8 @@ class AttentionManifoldNet(nn.Module):
         dropout: dropout probability before the embedding layer.
         freeze_bn: keep the trunk's batch norms in eval mode with frozen affine parameters, even in ``train()``.
         pretrained_path: optional local file of ImageNet ResNet weights (torchvision layout) for the trunk.
+        pooling: ``"mean"`` (global average pooling of ``a * f``, the paper) or ``"attention"`` (mean of ``f``
+            weighted by ``a``).
 
     Example:
         ``embedding, attention = AttentionManifoldNet(num_learners=8)(images)`` with images (B, 3, 224, 224)
@@ -70,9 +78,13 @@ class AttentionManifoldNet(nn.Module):
         dropout: float = 0.01,
         freeze_bn: bool = False,
         pretrained_path: str | os.PathLike | None = None,
+        pooling: str = "mean",
     ) -> None:
         super().__init__()
         _validate(embedding_dim, attention_channels, dropout)
+        if pooling not in _POOLINGS:
+            raise ValueError(f"pooling must be one of {_POOLINGS}, got {pooling!r}.")
+        self.pooling = pooling
         self.trunk = ResNetTrunk(
             spatial_dims=spatial_dims,
             in_channels=in_channels,
@@ -145,8 +157,10 @@ class AttentionManifoldNet(nn.Module):
         """Return the attention-weighted spatial mean of the trunk features (B, c) and the map (B, 1, h, w)."""
         features = self.trunk(x)
         attention = self.attention(features)
-        pooled = (features * attention).flatten(start_dim=2).mean(dim=2)
-        return pooled, attention
+        weighted = (features * attention).flatten(start_dim=2)
+        if self.pooling == "attention":
+            return weighted.sum(dim=2) / attention.flatten(start_dim=2).sum(dim=2).clamp_min(_EPS), attention
+        return weighted.mean(dim=2), attention
 
     def _normalise_slices(self, embedding: torch.Tensor) -> torch.Tensor:
         """L2-normalise each learner's slice of ``embedding`` (B, d) on its own."""

@@ -142,3 +142,35 @@ def test_torchscript_export_matches_eager(export):
 def test_ill_options(kwargs):
     with pytest.raises(ValueError):
         AttentionManifoldNet(**{**SMALL, **kwargs})
+
+
+@pytest.mark.parametrize("pooling, scale_changes_features", [("mean", True), ("attention", False)])
+def test_pooling_by_hand_and_level_of_the_attention(pooling: str, scale_changes_features: bool) -> None:
+    torch.manual_seed(0)
+    net = AttentionManifoldNet(**SMALL, pooling=pooling).eval()
+    images = torch.randn(2, 3, 64, 64)
+    features = net.trunk(images)
+    attention = net.attention(features)
+    weighted = (features * attention).sum(dim=(2, 3))
+    expected = weighted / attention.sum(dim=(2, 3)) if pooling == "attention" else weighted / features[0, 0].numel()
+    pooled, _ = net._attentive_pooling(images)
+    assert torch.allclose(pooled, expected, atol=1e-5)
+    # a tenth of the attention everywhere (same ranking, lower level): plain average pooling scales with it,
+    # the attention-weighted mean does not move
+    net.attention = torch.nn.Sequential(net.attention, _Scale(0.1))
+    shrunk, _ = net._attentive_pooling(images)
+    assert torch.allclose(shrunk, pooled * (0.1 if scale_changes_features else 1.0), atol=1e-5)
+
+
+class _Scale(torch.nn.Module):
+    def __init__(self, factor: float) -> None:
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.factor
+
+
+def test_unknown_pooling_is_rejected() -> None:
+    with pytest.raises(ValueError, match="pooling"):
+        AttentionManifoldNet(**SMALL, pooling="max")
