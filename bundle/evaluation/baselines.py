@@ -23,12 +23,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from bundle.evaluation.centred_disk import CentredDiskBaseline
 from bundle.evaluation.otsu_threshold import OtsuBaseline
 from bundle.evaluation.segmentation_metrics import PREDICTION_SUFFIX, prediction_path
-from bundle.utils import atomic_path
+from bundle.utils.image_io import read_pil_array, save_png_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -40,29 +39,15 @@ BASELINES: dict[str, Callable[[], BaselineFn]] = {"centred_disk": CentredDiskBas
 
 
 def read_rgb(path: str | os.PathLike) -> np.ndarray:
-    """Read an image file as an RGB uint8 array of numpy shape (H, W, 3).
-
-    Raises:
-        FileNotFoundError: when ``path`` does not exist.
-        ValueError: when ``path`` is not a readable image.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"image file not found: {path}")
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError) as error:
-        raise ValueError(f"cannot read image file {path}: {error}") from error
+    """Read an image file as an RGB uint8 array of numpy shape (H, W, 3); errors name the file."""
+    return read_pil_array(path, "RGB")
 
 
 def write_mask_png(mask: np.ndarray, path: str | os.PathLike) -> Path:
     """Write a bool mask (H, W) atomically as an 8-bit 0/255 PNG of width W and height H."""
     if mask.ndim != 2 or mask.dtype != np.bool_:
         raise ValueError(f"mask must be a 2D bool array (H, W), got dtype {mask.dtype} and shape {mask.shape}.")
-    with atomic_path(path) as tmp:
-        Image.fromarray(mask.astype(np.uint8) * 255).save(tmp, format="PNG")
-    return Path(path)
+    return save_png_atomic(mask.astype(np.uint8) * 255, path)
 
 
 def write_baseline_masks(

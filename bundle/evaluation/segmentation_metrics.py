@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from monai.metrics import compute_dice, compute_iou
-from PIL import Image, UnidentifiedImageError
 
 from bundle.data.image_files import image_id
+from bundle.utils.image_io import read_pil_array
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +59,8 @@ def read_mask(path: str | os.PathLike) -> np.ndarray:
         FileNotFoundError: when ``path`` does not exist.
         ValueError: when ``path`` is not a readable image.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"mask file not found: {path}")
-    try:
-        with Image.open(path) as image:
-            # "L" makes 1-bit, palette and 8-bit masks comparable on the 0..255 scale the ISIC threshold assumes.
-            values = np.asarray(image.convert("L"))
-    except (UnidentifiedImageError, OSError) as error:
-        raise ValueError(f"cannot read mask file {path}: {error}") from error
+    # "L" makes 1-bit, palette and 8-bit masks comparable on the 0..255 scale the ISIC threshold assumes.
+    values = read_pil_array(path, "L", kind="mask")
     return values > MASK_BINARY_THRESHOLD
 
 

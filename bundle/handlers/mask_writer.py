@@ -22,10 +22,9 @@ from typing import Any
 import numpy as np
 import torch
 from ignite.engine import Engine, Events
-from PIL import Image
 
 from bundle.proxy.proxy_files import map_path, mask_path
-from bundle.utils import atomic_path
+from bundle.utils.image_io import save_png_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +32,6 @@ logger = logging.getLogger(__name__)
 def _default_items(engine: Engine) -> Sequence[tuple[Any, Any]]:
     """(image meta source, prediction) pairs from a decollated MONAI evaluator state."""
     return [(item["image"], out["pred"]) for item, out in zip(engine.state.batch, engine.state.output)]
-
-
-def _save_png(array_hw: np.ndarray, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        Image.fromarray(array_hw).save(tmp, format="PNG")
 
 
 class MaskWriter:
@@ -82,8 +76,8 @@ class MaskWriter:
             source = image.meta["filename_or_obj"]
             prob = self._to_hw(pred)
             if self.save_map:
-                _save_png(np.round(np.clip(prob, 0.0, 1.0) * 65535).astype(np.uint16), map_path(self.output_dir, source))
-            _save_png((prob > self.threshold).astype(np.uint8) * 255, mask_path(self.output_dir, source))
+                save_png_atomic(np.round(np.clip(prob, 0.0, 1.0) * 65535).astype(np.uint16), map_path(self.output_dir, source))
+            save_png_atomic((prob > self.threshold).astype(np.uint8) * 255, mask_path(self.output_dir, source))
 
     def _to_hw(self, pred: Any) -> np.ndarray:
         array = pred.detach().cpu().numpy() if isinstance(pred, torch.Tensor) else np.asarray(pred)
