@@ -82,6 +82,12 @@ def bundle_command(configs: list[str], **overrides: object) -> list[str]:
     return command
 
 
+def printable_command(command: list[str]) -> str:
+    """The command as a user would type it: ``python`` for this interpreter, lists of configs in double quotes."""
+    words = ["python" if word == sys.executable else word for word in command]
+    return " ".join(f'"{word}"' if word.startswith("[") else shlex.quote(word) for word in words)
+
+
 class Pipeline:
     """Runs stages in order, skipping those whose exact command already completed."""
 
@@ -92,7 +98,7 @@ class Pipeline:
 
     def stage(self, name: str, command: list[str]) -> None:
         marker = self.marker_dir / f"{name}.json"
-        printable = shlex.join(command).replace(sys.executable, "python")
+        printable = printable_command(command)
         if marker.is_file() and json.loads(marker.read_text()).get("command") == command:
             logger.info("[skip] %s (done)", name)
             return
