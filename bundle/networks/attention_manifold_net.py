@@ -30,7 +30,6 @@ __all__ = ["AttentionManifoldNet"]
 
 
 _POOLINGS = ("mean", "attention")
-_EPS = 1e-6
 
 
 class AttentionManifoldNet(nn.Module):
@@ -159,8 +158,10 @@ class AttentionManifoldNet(nn.Module):
         attention = self.attention(features)
         weighted = (features * attention).flatten(start_dim=2)
         if self.pooling == "attention":
-            return weighted.sum(dim=2) / attention.flatten(start_dim=2).sum(dim=2).clamp_min(_EPS), attention
-        return weighted.mean(dim=2), attention
+            pooled = weighted.sum(dim=2) / attention.flatten(start_dim=2).sum(dim=2).clamp_min(1e-6)
+        else:
+            pooled = weighted.mean(dim=2)
+        return pooled, attention
 
     def _normalise_slices(self, embedding: torch.Tensor) -> torch.Tensor:
         """L2-normalise each learner's slice of ``embedding`` (B, d) on its own."""
