@@ -25,9 +25,10 @@ resume from their own last checkpoint, so an interrupted run continues where it 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
-import os
+import re
 import shlex
 import subprocess
 import sys
@@ -82,6 +83,14 @@ def bundle_command(configs: list[str], **overrides: object) -> list[str]:
     return command
 
 
+def configs_digest(command: list[str]) -> str:
+    """SHA-256 over the contents of the config files a command names (empty for commands without configs)."""
+    digest = hashlib.sha256()
+    for path in sorted(set(re.findall(r"configs/[\w.-]+\.yaml", " ".join(command)))):
+        digest.update((ROOT / path).read_bytes())
+    return digest.hexdigest()
+
+
 def printable_command(command: list[str]) -> str:
     """The command as a user would type it: ``python`` for this interpreter, lists of configs in double quotes."""
     words = ["python" if word == sys.executable else word for word in command]
@@ -99,7 +108,9 @@ class Pipeline:
     def stage(self, name: str, command: list[str]) -> None:
         marker = self.marker_dir / f"{name}.json"
         printable = printable_command(command)
-        if marker.is_file() and json.loads(marker.read_text()).get("command") == command:
+        # a stage is done for this exact command AND these config contents: editing a config reruns its stages
+        fingerprint = {"command": command, "configs": configs_digest(command)}
+        if marker.is_file() and {k: v for k, v in json.loads(marker.read_text()).items() if k != "seconds"} == fingerprint:
             logger.info("[skip] %s (done)", name)
             return
         log = self.output_dir / "logs" / f"{name}.log"
@@ -113,7 +124,7 @@ class Pipeline:
             raise SystemExit(f"{tail}\nstage '{name}' failed (exit {result.returncode}), log: {log}\n"
                              f"rerun to resume; command: {printable}")
         self.timings[name] = round(time.perf_counter() - start, 1)
-        write_json_atomic(marker, {"command": command, "seconds": self.timings[name]})
+        write_json_atomic(marker, {**fingerprint, "seconds": self.timings[name]})
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -66,3 +66,15 @@ def test_finished_stage_is_skipped_and_failure_names_the_log(pipeline_module, tm
     with pytest.raises(SystemExit, match="stage 'boom' failed.*boom.log"):
         pipeline.stage("boom", [sys.executable, "-c", "raise SystemExit(3)"])
     assert not (tmp_path / ".stages" / "boom.json").exists()
+
+
+def test_configs_digest_follows_config_contents(pipeline_module, tmp_path, monkeypatch):
+    (tmp_path / "configs").mkdir()
+    config = tmp_path / "configs" / "a.yaml"
+    config.write_text("x: 1\n")
+    monkeypatch.setattr(pipeline_module, "ROOT", tmp_path)
+    command = pipeline_module.bundle_command(["a.yaml"])
+    before = pipeline_module.configs_digest(command)
+    config.write_text("x: 2\n")
+    assert pipeline_module.configs_digest(command) != before
+    assert pipeline_module.configs_digest([sys.executable, "-c", "pass"]) == pipeline_module.configs_digest([])
