@@ -25,10 +25,12 @@ from bundle.data.datalist import (
     class_counts,
     load_datalist,
     write_classification_datalist,
+    write_full_supervision_datalist,
     write_problems_report,
     write_segmentation_datalist,
 )
 from bundle.data.validation import DataProblem
+from bundle.utils import write_json_atomic
 from tests.data.fixtures import files_in
 
 CLS_TRAIN = [{"image": "/d/a.jpg", "label": 0}, {"image": "/d/b.jpg", "label": np.int64(2), "mask": "/m/b.png"}]
@@ -112,3 +114,27 @@ def test_ill_options(tmp_path, call):
     with pytest.raises(ValueError):
         call(tmp_path / "out.json")
     assert files_in(tmp_path) == []
+
+
+def test_full_supervision_datalist_pairs_train_and_validation_masks(tmp_path):
+    def item(name):
+        return {"image": str(tmp_path / f"{name}.jpg"), "mask": str(tmp_path / f"{name}_segmentation.png")}
+
+    segmentation = write_segmentation_datalist(
+        tmp_path / "segmentation.json", "toy", [item("a"), item("b")], [item("c")], [item("d")]
+    )
+    path = write_full_supervision_datalist(segmentation, tmp_path / "out" / "full.json")
+    content = json.loads(path.read_text())
+    assert sorted(content) == ["training", "validation"]  # the test split never reaches training
+    assert content["training"] == [
+        {"image": str(tmp_path / "a.jpg"), "label": str(tmp_path / "a_segmentation.png")},
+        {"image": str(tmp_path / "b.jpg"), "label": str(tmp_path / "b_segmentation.png")},
+    ]
+    assert content["validation"] == [{"image": str(tmp_path / "c.jpg"), "label": str(tmp_path / "c_segmentation.png")}]
+
+
+def test_full_supervision_datalist_missing_split(tmp_path):
+    source = write_json_atomic(tmp_path / "seg.json", {"training": []})
+    with pytest.raises(ValueError, match="validation"):
+        write_full_supervision_datalist(source, tmp_path / "full.json")
+    assert not (tmp_path / "full.json").exists()

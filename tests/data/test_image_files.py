@@ -13,12 +13,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from bundle.data.datalist import write_full_supervision_datalist, write_segmentation_datalist
 from bundle.data.image_files import image_id, inference_items, is_image_file, list_image_files
 from bundle.utils import write_json_atomic
 
@@ -110,27 +108,3 @@ def test_inference_items_from_folder(tmp_path):
 def test_inference_items_ill_options():
     with pytest.raises(ValueError, match="input_dir"):
         inference_items(None, None)
-
-
-def test_full_supervision_datalist_pairs_train_and_validation_masks(tmp_path):
-    def item(name):
-        return {"image": str(tmp_path / f"{name}.jpg"), "mask": str(tmp_path / f"{name}_segmentation.png")}
-
-    segmentation = write_segmentation_datalist(
-        tmp_path / "segmentation.json", "toy", [item("a"), item("b")], [item("c")], [item("d")]
-    )
-    path = write_full_supervision_datalist(segmentation, tmp_path / "out" / "full.json")
-    content = json.loads(path.read_text())
-    assert sorted(content) == ["training", "validation"]  # the test split never reaches training
-    assert content["training"] == [
-        {"image": str(tmp_path / "a.jpg"), "label": str(tmp_path / "a_segmentation.png")},
-        {"image": str(tmp_path / "b.jpg"), "label": str(tmp_path / "b_segmentation.png")},
-    ]
-    assert content["validation"] == [{"image": str(tmp_path / "c.jpg"), "label": str(tmp_path / "c_segmentation.png")}]
-
-
-def test_full_supervision_datalist_missing_split(tmp_path):
-    source = write_json_atomic(tmp_path / "seg.json", {"training": []})
-    with pytest.raises(ValueError, match="validation"):
-        write_full_supervision_datalist(source, tmp_path / "full.json")
-    assert not (tmp_path / "full.json").exists()
