@@ -45,10 +45,12 @@ class AttentionManifoldNet(nn.Module):
     Args:
         spatial_dims: number of spatial dimensions of the input.
         in_channels: number of input channels.
-        depth: ResNet depth of the trunk (see ``ResNetTrunk``); the trunk ends at ``layer3``.
+        depth: ResNet depth of the trunk (see ``ResNetTrunk``).
         widen_factor: multiplier of the trunk's widths.
         conv1_t_stride: stride of the trunk's stem convolution.
         no_max_pool: skip the trunk's stem max pooling.
+        last_layer: the trunk's last residual stage; ``"layer3"`` (1/16 of the input with the default stem) in the
+            paper. An earlier cut gives a finer map from features that see less of the image around them.
         embedding_dim: dimension ``d`` of the embedding.
         num_learners: number ``K`` of learners sharing the embedding; can be changed after construction.
         attention_channels: channels of the hidden 3x3 convolutions of the attention module.
@@ -71,6 +73,7 @@ class AttentionManifoldNet(nn.Module):
         widen_factor: float = 1.0,
         conv1_t_stride: int = 2,
         no_max_pool: bool = False,
+        last_layer: str = "layer3",
         embedding_dim: int = 128,
         num_learners: int = 1,
         attention_channels: Sequence[int] = (128, 32),
@@ -91,7 +94,7 @@ class AttentionManifoldNet(nn.Module):
             widen_factor=widen_factor,
             conv1_t_stride=conv1_t_stride,
             no_max_pool=no_max_pool,
-            last_layer="layer3",
+            last_layer=last_layer,
         )
         if pretrained_path is not None:
             load_resnet_weights(self.trunk, pretrained_path)

@@ -30,6 +30,8 @@ SHAPE_CASES = [
     [{"depth": 101, "widen_factor": 0.25, "attention_channels": (16,)}, (1, 3, 96, 96), ((1, 128), (1, 1, 6, 6))],
     [{**SMALL, "in_channels": 1, "embedding_dim": 10}, (2, 1, 64, 64), ((2, 10), (2, 1, 4, 4))],
     [{**SMALL, "spatial_dims": 3, "embedding_dim": 16}, (1, 3, 32, 32, 32), ((1, 16), (1, 1, 2, 2, 2))],
+    [{"depth": 18, "widen_factor": 0.25, "last_layer": "layer2"}, (2, 3, 128, 128), ((2, 128), (2, 1, 16, 16))],
+    [{**SMALL, "last_layer": "layer4", "num_learners": 2}, (1, 3, 64, 64), ((1, 128), (1, 1, 2, 2))],
 ]
 
 
@@ -40,6 +42,13 @@ def test_shapes_and_attention_range(kwargs, input_shape, expected_shapes):
         embedding, attention = net(torch.rand(input_shape))
     assert (tuple(embedding.shape), tuple(attention.shape)) == expected_shapes
     assert attention.min() >= 0.0 and attention.max() <= 1.0
+
+
+@pytest.mark.parametrize("last_layer, channels", [["layer1", 16], ["layer2", 32], ["layer3", 64]])
+def test_last_layer_sets_the_attention_and_embedding_inputs(last_layer, channels):
+    net = AttentionManifoldNet(**SMALL, last_layer=last_layer)
+    assert net.trunk.last_layer == last_layer and net.trunk.out_channels == channels
+    assert net.attention[0].in_channels == channels and net.embedding.in_features == channels
 
 
 def test_embedding_and_attention_come_from_one_trunk_pass():
