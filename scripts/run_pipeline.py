@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,21 +101,48 @@ def printable_command(command: list[str]) -> str:
 
 
 class Pipeline:
-    """Runs stages in order, skipping those whose exact command already completed."""
+    """Runs stages in order, make-style: a stage is skipped when it completed with the same command and config
+    contents after every stage it depends on. Otherwise it runs: an interrupted run of the same command resumes
+    from its outputs; outputs of any other run (other configs, older inputs) are first moved to ``.stale/``."""
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
         self.marker_dir = output_dir / ".stages"
         self.timings: dict[str, float] = {}
 
-    def stage(self, name: str, command: list[str]) -> None:
-        marker = self.marker_dir / f"{name}.json"
+    def marker(self, name: str) -> Path:
+        """The record of a completed stage: its fingerprint and duration."""
+        return self.marker_dir / f"{name}.json"
+
+    def started(self, name: str) -> Path:
+        """The record of a stage run in progress (left behind if interrupted): its fingerprint."""
+        return self.marker_dir / f"{name}.started.json"
+
+    def is_done(self, name: str, fingerprint: dict, after: Sequence[str]) -> bool:
+        """Completed with ``fingerprint``, and later than every stage in ``after``."""
+        marker = self.marker(name)
+        if not marker.is_file():
+            return False
+        recorded = {k: v for k, v in json.loads(marker.read_text()).items() if k != "seconds"}
+        finished = marker.stat().st_mtime
+        return recorded == fingerprint and all(
+            self.marker(dep).is_file() and self.marker(dep).stat().st_mtime <= finished for dep in after
+        )
+
+    def stage(self, name: str, command: list[str], after: Sequence[str] = (), outputs: Sequence[Path] = ()) -> None:
+        """Run ``command`` as stage ``name`` unless done; ``after``: stages whose outputs it reads; ``outputs``:
+        the folders it writes (and resumes from)."""
         printable = printable_command(command)
         # a stage is done for this exact command AND these config contents: editing a config reruns its stages
         fingerprint = {"command": command, "configs": configs_digest(command)}
-        if marker.is_file() and {k: v for k, v in json.loads(marker.read_text()).items() if k != "seconds"} == fingerprint:
+        if self.is_done(name, fingerprint, after):
             logger.info("[skip] %s (done)", name)
             return
+        started = self.started(name)
+        resumable = started.is_file() and json.loads(started.read_text()) == fingerprint
+        if not resumable:  # outputs of another configuration or of older inputs must not be resumed
+            self._retire(name, outputs)
+        write_json_atomic(started, fingerprint)
         log = self.output_dir / "logs" / f"{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         logger.info("[run ] %s: %s (log: %s)", name, printable, log)
@@ -126,7 +154,20 @@ class Pipeline:
             raise SystemExit(f"{tail}\nstage '{name}' failed (exit {result.returncode}), log: {log}\n"
                              f"rerun to resume; command: {printable}")
         self.timings[name] = round(time.perf_counter() - start, 1)
-        write_json_atomic(marker, {**fingerprint, "seconds": self.timings[name]})
+        write_json_atomic(self.marker(name), {**fingerprint, "seconds": self.timings[name]})
+        started.unlink()
+
+    def _retire(self, name: str, outputs: Sequence[Path]) -> None:
+        """Move a stage's outdated outputs to ``.stale/<name>/`` (replacing older ones) and forget its marker."""
+        existing = [folder for folder in outputs if folder.exists()]
+        stale = self.output_dir / ".stale" / name
+        if existing:
+            shutil.rmtree(stale, ignore_errors=True)
+            stale.mkdir(parents=True)
+        for folder in existing:
+            folder.rename(stale / folder.name)
+            logger.info("[old ] %s: moved %s to %s", name, folder, stale)
+        self.marker(name).unlink(missing_ok=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -150,21 +191,26 @@ def main(argv: list[str] | None = None) -> None:
     if args.isic_dir is None:
         isic_dir = ROOT / "data" / "synthetic"
         pipeline.stage("synthetic", python + ["scripts/make_synthetic.py", "--out_dir", str(isic_dir), "--seed", str(args.seed)])
+        data_stages = ["synthetic"]
     else:
         isic_dir = args.isic_dir.resolve()
+        data_stages = []
     datalist_dir = output_dir / "datalists"
-    pipeline.stage("prepare", python + ["scripts/prepare_data.py", "isic", "--isic_dir", str(isic_dir), "--out_dir", str(datalist_dir), "--seed", str(args.seed)])
+    pipeline.stage("prepare", python + ["scripts/prepare_data.py", "isic", "--isic_dir", str(isic_dir), "--out_dir", str(datalist_dir), "--seed", str(args.seed)], after=data_stages, outputs=[datalist_dir])
     common = {"bundle_root": str(ROOT), "dataset_dir": str(isic_dir), "datalist_dir": str(datalist_dir), "output_dir": str(output_dir)}
 
     # ---- map sources: classifiers for GradCAM, attention manifolds ----
     for name, (configs, _) in MAP_SOURCES.items():
-        pipeline.stage(f"train_{name}", bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common))
+        kind = "classifier" if configs[0] == "train_classifier.yaml" else "manifold"
+        pipeline.stage(f"train_{name}", bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common),
+                       after=["prepare"], outputs=[output_dir / kind / name])
 
     # ---- proxy labels ----
     for proxy, (source, graph_cut) in PROXIES.items():
         configs, proxy_configs = MAP_SOURCES[source]
         files = with_profile(configs, args.profile) + ["generate_proxy.yaml", *proxy_configs] + (["proxy_graphcut.yaml"] if graph_cut else [])
-        pipeline.stage(f"proxy_{proxy}", bundle_command(files, run_name=source, seed=args.seed, **common))
+        pipeline.stage(f"proxy_{proxy}", bundle_command(files, run_name=source, seed=args.seed, **common),
+                       after=[f"train_{source}"], outputs=[output_dir / "proxy" / proxy])
 
     # ---- U-nets: one per proxy set, plus full supervision on the segmentation train split ----
     unet_configs = with_profile(["train_unet.yaml"], args.profile)
@@ -173,7 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     unets = {proxy: output_dir / "proxy" / proxy / "datalist.json" for proxy in PROXIES} | {"full_supervision": full}
     infer_configs = with_profile(["inference.yaml"], args.profile)
     for name, datalist in unets.items():
-        pipeline.stage(f"unet_{name}", bundle_command(unet_configs, run_name=name, train_datalist=str(datalist), seed=args.seed, **common))
+        pipeline.stage(f"unet_{name}", bundle_command(unet_configs, run_name=name, train_datalist=str(datalist), seed=args.seed, **common),
+                       after=["prepare"] if name == "full_supervision" else [f"proxy_{name}"], outputs=[output_dir / "unet" / name])
         pipeline.stage(f"predict_{name}", bundle_command(
             infer_configs,
             bundle_root=str(ROOT),
@@ -181,14 +228,16 @@ def main(argv: list[str] | None = None) -> None:
             datalist=str(datalist_dir / "segmentation.json"),
             datalist_key=["validation", "test"],
             output_dir=str(output_dir / "predictions" / name),
-        ))
+        ), after=[f"unet_{name}"], outputs=[output_dir / "predictions" / name])
 
     # ---- the bundle's model: the weakly supervised U-net (DCML + attention + graph cut), for inference.yaml ----
     with atomic_path(ROOT / "models" / "model.pt") as tmp:
         shutil.copyfile(output_dir / "unet" / BUNDLE_MODEL / "model.pt", tmp)
 
     # ---- evaluation: Table 1, label-free baselines, figure ----
-    pipeline.stage("evaluate", bundle_command(["evaluate.yaml"], **common))
+    pipeline.stage("evaluate", bundle_command(["evaluate.yaml"], **common),
+                   after=[f"predict_{name}" for name in unets] + [f"proxy_{proxy}" for proxy in PROXIES],
+                   outputs=[output_dir / "evaluation"])
     total = time.perf_counter() - started
     write_json_atomic(output_dir / "timings.json", {"total_seconds": round(total, 1), "stages": pipeline.timings})
     print((output_dir / "evaluation" / "table1.md").read_text())

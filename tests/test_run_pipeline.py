@@ -9,11 +9,13 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Tests for the main job's driver: config ordering, command lines, skipping finished stages."""
+"""Tests for the main job's driver: config ordering, command lines, skipping, rerunning and resuming stages."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -78,3 +80,40 @@ def test_configs_digest_follows_config_contents(pipeline_module, tmp_path, monke
     config.write_text("x: 2\n")
     assert pipeline_module.configs_digest(command) != before
     assert pipeline_module.configs_digest([sys.executable, "-c", "pass"]) == pipeline_module.configs_digest([])
+
+
+def append_command(path: Path, text: str) -> list[str]:
+    """A stage command that appends ``text`` to ``path`` (a stand-in for a resumable training run)."""
+    return [sys.executable, "-c", f"import os; os.makedirs({str(path.parent)!r}, exist_ok=True); "
+            f"open({str(path)!r}, 'a').write({text!r})"]
+
+
+def test_stage_reruns_after_a_stage_it_depends_on(pipeline_module, tmp_path):
+    pipeline = pipeline_module.Pipeline(tmp_path)
+    upstream, downstream = tmp_path / "up" / "log.txt", tmp_path / "down" / "log.txt"
+    pipeline.stage("up", append_command(upstream, "u"))
+    pipeline.stage("down", append_command(downstream, "d"), after=["up"], outputs=[downstream.parent])
+    pipeline.stage("down", append_command(downstream, "d"), after=["up"], outputs=[downstream.parent])
+    assert downstream.read_text() == "d"  # up to date: skipped
+    marker = tmp_path / ".stages" / "up.json"
+    later = marker.stat().st_mtime + 10
+    os.utime(marker, (later, later))  # the upstream stage completed again, after the downstream one
+    pipeline.stage("down", append_command(downstream, "d"), after=["up"], outputs=[downstream.parent])
+    assert downstream.read_text() == "d"  # rerun on fresh outputs, not appended to the outdated ones
+    assert (tmp_path / ".stale" / "down" / "down" / "log.txt").read_text() == "d"
+
+
+def test_changed_command_retires_outputs_but_interrupted_same_command_resumes(pipeline_module, tmp_path):
+    pipeline = pipeline_module.Pipeline(tmp_path)
+    output = tmp_path / "run" / "last.txt"
+    pipeline.stage("train", append_command(output, "a"), outputs=[output.parent])
+    pipeline.stage("train", append_command(output, "b"), outputs=[output.parent])  # other command: fresh start
+    assert output.read_text() == "b"
+    started = tmp_path / ".stages" / "train.started.json"
+    assert not started.exists()
+    # simulate an interruption of command "c": its started record and partial output are left behind
+    command = append_command(output, "c")
+    started.write_text(json.dumps({"command": command, "configs": pipeline_module.configs_digest(command)}))
+    output.write_text("partial-")
+    pipeline.stage("train", command, outputs=[output.parent])
+    assert output.read_text() == "partial-c"  # same command: resumed on its own outputs
