@@ -241,6 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     total = time.perf_counter() - started
     write_json_atomic(output_dir / "timings.json", {"total_seconds": round(total, 1), "stages": pipeline.timings})
     print((output_dir / "evaluation" / "table1.md").read_text())
+    print((output_dir / "evaluation" / "equal_area.md").read_text())
     print(f"figure: {output_dir / 'evaluation' / 'figure.png'}")
     print(f"bundle model: {ROOT / 'models' / 'model.pt'} (U-net trained on {BUNDLE_MODEL} proxies)")
     print(f"total time: {total / 60:.1f} min (stages run this time: {len(pipeline.timings)})")

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from .centred_disk import CentredDiskBaseline
+from .equal_area_masks import EqualAreaMasks, top_area_mask
 from .normalized_mutual_info import NormalizedMutualInfo
 from .otsu_threshold import OtsuBaseline
 from .recall_at_k import RecallAtK
@@ -23,6 +24,7 @@ from .table1_report import Table1Report
 
 __all__ = [
     "CentredDiskBaseline",
+    "EqualAreaMasks",
     "NormalizedMutualInfo",
     "OtsuBaseline",
     "RecallAtK",
@@ -31,4 +33,5 @@ __all__ = [
     "evaluate_folder",
     "read_mask",
     "segmentation_scores",
+    "top_area_mask",
 ]

@@ -22,6 +22,7 @@ import numpy as np
 from monai.data import load_decathlon_datalist
 
 from bundle.evaluation.baselines import write_baseline_masks
+from bundle.evaluation.equal_area_masks import EqualAreaMasks
 from bundle.evaluation.overlay_figure import make_overlay_figure
 from bundle.evaluation.segmentation_metrics import evaluate_folder
 from bundle.evaluation.table1_report import Table1Report
@@ -46,6 +47,9 @@ class Table1Evaluation:
         figure_split: the section whose first images are shown in the figure.
         figure_images: how many images (rows) the figure shows.
         notes: a line printed under the table.
+        equal_area_reference: name of a baseline (e.g. the centred disk) whose per-image area every method's
+            continuous maps (``<id>_map.png`` in the init maps folder) are cut at, for a second, threshold-free
+            table of map quality (``equal_area.csv``/``.md``, masks under ``<output_dir>/equal_area/``).
     """
 
     def __init__(
@@ -59,6 +63,7 @@ class Table1Evaluation:
         figure_split: str = "test",
         figure_images: int = 4,
         notes: str | None = None,
+        equal_area_reference: str | None = None,
     ) -> None:
         if any(len(row) != 3 for row in methods):
             raise ValueError("each method row must be (name, init maps folder or None, U-net folder or None).")
@@ -66,6 +71,8 @@ class Table1Evaluation:
             raise ValueError("baselines need a baseline_dir to write their masks to.")
         if figure_split not in splits:
             raise ValueError(f"figure_split {figure_split!r} is not one of the evaluated splits {list(splits)}.")
+        if equal_area_reference is not None and equal_area_reference not in (baselines or {}):
+            raise ValueError(f"equal_area_reference {equal_area_reference!r} is not one of the baselines.")
         self.segmentation_datalist = str(segmentation_datalist)
         self.output_dir = Path(output_dir)
         self.methods = [tuple(row) for row in methods]
@@ -75,6 +82,7 @@ class Table1Evaluation:
         self.figure_split = figure_split
         self.figure_images = figure_images
         self.notes = notes
+        self.equal_area_reference = equal_area_reference
 
     def run(self) -> Table1Report:
         """Evaluate everything, write the tables and the figure, log the Dice table and return the report."""
@@ -92,6 +100,30 @@ class Table1Evaluation:
         report.write(self.output_dir)
         self._figure()
         logger.info("Table 1 (Dice, %%):\n%s", report.to_markdown())
+        if self.equal_area_reference is not None:
+            self._equal_area_table()
+        return report
+
+    def _equal_area_table(self) -> Table1Report:
+        """Score every method's maps cut at the reference baseline's area, beside the reference itself."""
+        name = self.equal_area_reference
+        report = Table1Report(
+            notes=f"Each map keeps its highest pixels, as many as the {name} mask of the same image covers.",
+            title=f"Map quality at the area of the {name}",
+            stem="equal_area",
+            kinds=("init_maps",),
+        )
+        cut = EqualAreaMasks(self.baselines[name])
+        for split in self.splits:
+            items = load_decathlon_datalist(self.segmentation_datalist, data_list_key=split)
+            report.add(name, split, "init_maps", evaluate_folder(items, self.baseline_dir / name))
+            for method, maps, _ in self.methods:
+                if maps is not None:
+                    folder = self.output_dir / "equal_area" / _folder_name(method)
+                    cut.write(items, maps, folder)
+                    report.add(method, split, "init_maps", evaluate_folder(items, folder))
+        report.write(self.output_dir, extra_metrics=())
+        logger.info("Map quality (Dice, %%):\n%s", report.to_markdown())
         return report
 
     def _figure(self) -> Path:
@@ -99,3 +131,8 @@ class Table1Evaluation:
         columns = [(f"{name} {'map' if kind == 'init_maps' else 'U-net'}", folder)
                    for name, *folders in self.methods for kind, folder in zip(KINDS, folders) if folder is not None]
         return make_overlay_figure(items, columns, self.output_dir / "figure.png", num_images=self.figure_images, tile=128)
+
+
+def _folder_name(method: str) -> str:
+    """A file-system-safe folder name for a method's row name, e.g. "DCML + Attention" -> "dcml_attention"."""
+    return "_".join("".join(c if c.isalnum() else " " for c in method.lower()).split())

@@ -55,10 +55,20 @@ class Table1Report:
 
     Args:
         notes: optional line printed under the tables (e.g. data sizes, thresholds).
+        title: caption start of every table, e.g. "Table 1".
+        stem: file name stem of the written CSV and Markdown files.
+        kinds: the column kinds shown, a subset of ``KINDS`` in order.
     """
 
-    def __init__(self, notes: str | None = None) -> None:
+    def __init__(
+        self, notes: str | None = None, title: str = "Table 1", stem: str = "table1", kinds: Sequence[str] = KINDS
+    ) -> None:
+        if not kinds or any(kind not in KINDS for kind in kinds):
+            raise ValueError(f"kinds must be a non-empty subset of {KINDS}, got {kinds}.")
         self.notes = notes
+        self.title = title
+        self.stem = stem
+        self.kinds = tuple(kinds)
         self._methods: list[str] = []
         self._cells: dict[tuple[str, str, str], dict[str, _Summary]] = {}
 
@@ -76,8 +86,8 @@ class Table1Report:
             raise ValueError("method must be a non-empty name.")
         if split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}.")
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
+        if kind not in self.kinds:
+            raise ValueError(f"kind must be one of {self.kinds}, got {kind!r}.")
         if (method, split, kind) in self._cells:
             raise ValueError(f"scores for ({method!r}, {split!r}, {kind!r}) were already added.")
         if not scores:
@@ -113,15 +123,15 @@ class Table1Report:
     def write(
         self, out_dir: str | os.PathLike, extra_metrics: Sequence[str] = ("jaccard", "isic_jaccard")
     ) -> tuple[Path, Path]:
-        """Write ``table1.csv`` and ``table1.md`` (Dice table, then ``extra_metrics``) atomically.
+        """Write ``<stem>.csv`` and ``<stem>.md`` (Dice table, then ``extra_metrics``) atomically.
 
         Returns:
             The paths of the CSV and Markdown files.
         """
         markdown = self.to_markdown("dice", extra_metrics)
         out_dir = Path(out_dir)
-        csv_path = self.to_csv(out_dir / "table1.csv")
-        md_path = out_dir / "table1.md"
+        csv_path = self.to_csv(out_dir / f"{self.stem}.csv")
+        md_path = out_dir / f"{self.stem}.md"
         with atomic_path(md_path) as tmp:
             tmp.write_text(markdown)
         logger.info("wrote %s and %s", csv_path, md_path)
@@ -129,10 +139,10 @@ class Table1Report:
 
     def _metric_table(self, metric: str) -> str:
         """Return the caption and Markdown table of one metric."""
-        columns = [(split, kind) for split in SPLITS for kind in KINDS]
+        columns = [(split, kind) for split in SPLITS for kind in self.kinds]
         header = ["Method", *(f"{split} {KIND_TITLES[kind]}" for split, kind in columns)]
         lines = [
-            f"Table 1. {METRIC_TITLES[metric]} (%) on the validation and test sets, mean over images.",
+            f"{self.title}. {METRIC_TITLES[metric]} (%) on the validation and test sets, mean over images.",
             "",
             _markdown_row(header),
             _markdown_row(["---", *("---:" for _ in columns)]),

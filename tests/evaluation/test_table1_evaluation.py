@@ -136,3 +136,35 @@ def test_wrong_size_prediction_names_file(tmp_path):
 def test_ill_options(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         Table1Evaluation(tmp_path / "segmentation.json", tmp_path / "eval", **kwargs)
+
+
+def test_equal_area_table_scores_maps_at_the_reference_area(tmp_path):
+    """Maps equal to the (disk) ground truth score 100 at the disk's area; inverted maps miss the disk entirely."""
+    data = _dataset(tmp_path)
+    perfect, empty = _method_folders(tmp_path, data["items"])
+    disk = CentredDiskBaseline()(np.zeros((HEIGHT, WIDTH)))
+    for i in range(3):
+        _write_png((disk * 65535).astype(np.uint16), perfect / f"ISIC_{i}_map.png")
+        _write_png((~disk * 65535).astype(np.uint16), empty / f"ISIC_{i}_map.png")
+    out = tmp_path / "eval"
+    Table1Evaluation(
+        data["datalist"],
+        out,
+        methods=[("Perfect", perfect, None), ("Inverted", empty, None), ("U-net only", None, perfect)],
+        baselines={"Centred disk": CentredDiskBaseline()},
+        baseline_dir=tmp_path / "baselines",
+        equal_area_reference="Centred disk",
+    ).run()
+    markdown = (out / "equal_area.md").read_text()
+    assert markdown.startswith("Map quality at the area of the Centred disk. Dice (%)")
+    assert "| Method | validation init maps | test init maps |" in markdown
+    assert "| Centred disk | 100.00 | 100.00 |" in markdown
+    assert "| Perfect | 100.00 | 100.00 |" in markdown
+    assert "| Inverted | 0.00 | 0.00 |" in markdown
+    assert "U-net only" not in markdown
+    assert sorted(p.name for p in (out / "equal_area").iterdir()) == ["inverted", "perfect"]
+
+
+def test_equal_area_reference_must_be_a_baseline(tmp_path):
+    with pytest.raises(ValueError, match="equal_area_reference"):
+        Table1Evaluation(tmp_path / "s.json", tmp_path / "eval", methods=[], equal_area_reference="Centred disk")

@@ -108,3 +108,22 @@ def test_ill_render():
         _report().to_markdown("dice", extra_metrics=("hausdorff",))
     with pytest.raises(ValueError):
         Table1Report().to_markdown()
+
+
+def test_title_stem_and_kinds(tmp_path):
+    report = Table1Report(title="Map quality", stem="equal_area", kinds=("init_maps",))
+    report.add("Disk", "validation", "init_maps", _scores(0.5))
+    report.add("Disk", "test", "init_maps", _scores(0.25, 0.75))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        report.add("Disk", "test", "unet", _scores(0.5))
+    markdown = report.to_markdown()
+    assert markdown.startswith("Map quality. Dice (%)")
+    assert "| Method | validation init maps | test init maps |\n| --- | ---: | ---: |\n| Disk | 50.00 | 50.00 |" in markdown
+    csv_path, md_path = report.write(tmp_path, extra_metrics=())
+    assert (csv_path.name, md_path.name) == ("equal_area.csv", "equal_area.md")
+
+
+@pytest.mark.parametrize("kinds", [(), ("maps",), ("unet", "other")])
+def test_ill_kinds(kinds):
+    with pytest.raises(ValueError, match="kinds must be"):
+        Table1Report(kinds=kinds)

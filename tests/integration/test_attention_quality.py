@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from monai.data import load_decathlon_datalist
 
 from bundle.data.synthetic import SyntheticConfig
-from bundle.evaluation import CentredDiskBaseline, read_mask, segmentation_scores
+from bundle.evaluation import CentredDiskBaseline, read_mask, segmentation_scores, top_area_mask
 from bundle.maps import AttentionMapSource
 from bundle.transforms import inference_transforms
 from tests.integration.conftest import SyntheticIsic, make_synthetic_isic, run_bundle
@@ -39,15 +39,8 @@ QUALITY_SET = SyntheticConfig(
 been trained on with their class labels only."""
 MANIFOLD_CONFIGS = ["train_manifold.yaml", "cpu_manifold.yaml"]
 TRAINING = {"run_name": "quality"}
-"""cpu_manifold.yaml unchanged, only the data is small: about 80 s on one core."""
+"""cpu_manifold.yaml unchanged, only the data is small: about 100 s on one core."""
 DISK_RADIUS_FRACTION = 0.3  # evaluate.yaml's disk_radius_fraction
-
-
-def top_area_mask(score: np.ndarray, area: int) -> np.ndarray:
-    """The ``area`` highest pixels of ``score`` (H, W) as a bool (H, W) mask; ties broken by position."""
-    chosen = np.zeros(score.size, dtype=bool)
-    chosen[np.argsort(-score, axis=None, kind="stable")[:area]] = True
-    return chosen.reshape(score.shape)
 
 
 def attention_map(network: torch.nn.Module, image_size: list[int], image: str, shape_hw: tuple[int, int]) -> np.ndarray:
@@ -93,27 +86,31 @@ def networks(quality_set: SyntheticIsic, tmp_path_factory: pytest.TempPathFactor
     return {"trained": trained, "untrained": untrained, "image_size": workflow.parser.get_parsed_content("image_size")}
 
 
-def test_top_area_mask_keeps_the_highest_pixels() -> None:
-    score = np.array([[0.1, 0.9, 0.3], [0.8, 0.2, 0.9]])
-    expected = np.array([[False, True, False], [True, False, True]])
-    np.testing.assert_array_equal(top_area_mask(score, 3), expected)
-    assert not top_area_mask(score, 0).any() and top_area_mask(score, 6).all()
-
-
-@pytest.mark.xfail(
-    raises=AssertionError,  # a crash still fails
-    strict=False,
-    reason="known gap, not a flaky test: trained from scratch on this set, the CPU configuration's attention "
-    "saturates near 1 and barely localises (measured: trained map 0.09, centred disk 0.66, untrained map 0.06 mean "
-    "Dice); remove this mark once the method beats the disk",
-)
-def test_trained_attention_beats_centred_disk_and_untrained_network(quality_set: SyntheticIsic, networks: dict) -> None:
+@pytest.fixture(scope="module")
+def scores(quality_set: SyntheticIsic, networks: dict) -> dict:
+    """Mean equal-area Dice of the trained and untrained maps and of the centred disk, over all 140 images."""
     datalist = str(quality_set.datalist_dir / "classification.json")
     items = [item for key in ("training", "test") for item in load_decathlon_datalist(datalist, data_list_key=key)]
     assert len(items) == QUALITY_SET.num_classification and all("mask" in item for item in items)
     trained = mean_dice_of_equal_area_maps(networks["trained"], networks["image_size"], items)
     untrained = mean_dice_of_equal_area_maps(networks["untrained"], networks["image_size"], items)
-    numbers = (f"mean Dice: trained map {trained['map']:.3f}, centred disk {trained['disk']:.3f}, "
-               f"untrained map {untrained['map']:.3f}")
-    assert trained["map"] > trained["disk"], numbers
-    assert trained["map"] > untrained["map"], numbers
+    return {"trained": trained["map"], "disk": trained["disk"], "untrained": untrained["map"]}
+
+
+def describe(scores: dict) -> str:
+    return ", ".join(f"{name} {value:.3f}" for name, value in scores.items()) + " (mean Dice)"
+
+
+def test_trained_attention_beats_untrained_network(scores: dict) -> None:
+    assert scores["trained"] > scores["untrained"] + 0.1, describe(scores)
+
+
+@pytest.mark.xfail(
+    raises=AssertionError,  # a crash still fails
+    strict=False,
+    reason="known gap, not a flaky test: trained from scratch on these 112 small images, the CPU configuration's "
+    "maps follow the lesions but not yet as well as the centred disk (measured: trained map 0.44, centred disk "
+    "0.66, untrained map 0.19 mean Dice); remove this mark once they do",
+)
+def test_trained_attention_beats_centred_disk(scores: dict) -> None:
+    assert scores["trained"] > scores["disk"], describe(scores)
