@@ -198,7 +198,8 @@ def test_manifold_training_saves_a_loadable_model(manifold_run: Path) -> None:
     assert any(key.startswith("attention.") for key in state)
     assert completed_epochs(manifold_run / "last.pt") == TINY_MANIFOLD["max_epochs"]
     last = torch.load(manifold_run / "last.pt", map_location="cpu", weights_only=True)
-    assert set(last) == {"network", "optimizer", "loss", "trainer", "loader", "recluster", "finetune"}
+    assert set(last) == {"network", "optimizer", "loss", "trainer", "loader", "recluster", "finetune", "lr_scheduler"}
+    assert last["lr_scheduler"]["last_epoch"] == TINY_MANIFOLD["max_epochs"]  # stepped once per epoch
 
 
 def test_plain_metric_learning_variant_trains(tiny_isic: SyntheticIsic, output_dir: Path) -> None:
