@@ -59,6 +59,8 @@ class AttentionManifoldNet(nn.Module):
         pretrained_path: optional local file of ImageNet ResNet weights (torchvision layout) for the trunk.
         pooling: ``"mean"`` (global average pooling of ``a * f``, the paper) or ``"attention"`` (mean of ``f``
             weighted by ``a``).
+        attention_kernel_size: kernel size of the attention module's convolutions: 3 in the paper; 1 makes each map
+            cell depend on the trunk features of that cell only, not on those of its neighbours.
 
     Example:
         ``embedding, attention = AttentionManifoldNet(num_learners=8)(images)`` with images (B, 3, 224, 224)
@@ -81,9 +83,10 @@ class AttentionManifoldNet(nn.Module):
         freeze_bn: bool = False,
         pretrained_path: str | os.PathLike | None = None,
         pooling: str = "mean",
+        attention_kernel_size: int = 3,
     ) -> None:
         super().__init__()
-        _validate(embedding_dim, attention_channels, dropout)
+        _validate(embedding_dim, attention_channels, dropout, attention_kernel_size)
         if pooling not in _POOLINGS:
             raise ValueError(f"pooling must be one of {_POOLINGS}, got {pooling!r}.")
         self.pooling = pooling
@@ -98,7 +101,9 @@ class AttentionManifoldNet(nn.Module):
         )
         if pretrained_path is not None:
             load_resnet_weights(self.trunk, pretrained_path)
-        self.attention = _attention_module(spatial_dims, self.trunk.out_channels, attention_channels)
+        self.attention = _attention_module(
+            spatial_dims, self.trunk.out_channels, attention_channels, attention_kernel_size
+        )
         self.dropout = nn.Dropout(dropout)
         self.embedding = nn.Linear(self.trunk.out_channels, embedding_dim)
         self.embedding_dim = embedding_dim
@@ -175,13 +180,15 @@ class AttentionManifoldNet(nn.Module):
         return [module for module in self.trunk.modules() if isinstance(module, _BatchNorm)]
 
 
-def _attention_module(spatial_dims: int, in_channels: int, hidden_channels: Sequence[int]) -> nn.Sequential:
-    """3x3 convolutions ``in_channels -> hidden_channels... -> 1`` with ReLU between them and a final sigmoid."""
+def _attention_module(
+    spatial_dims: int, in_channels: int, hidden_channels: Sequence[int], kernel_size: int = 3
+) -> nn.Sequential:
+    """Convolutions ``in_channels -> hidden_channels... -> 1`` with ReLU between them and a final sigmoid."""
     conv_type = Conv[Conv.CONV, spatial_dims]
     widths = [in_channels, *hidden_channels, 1]
     layers: list[nn.Module] = []
     for c_in, c_out in zip(widths[:-1], widths[1:]):
-        layers += [conv_type(c_in, c_out, kernel_size=3, padding=1), nn.ReLU(inplace=True)]
+        layers += [conv_type(c_in, c_out, kernel_size=kernel_size, padding=kernel_size // 2), nn.ReLU(inplace=True)]
     layers[-1] = nn.Sigmoid()
     return nn.Sequential(*layers)
 
@@ -199,10 +206,12 @@ def _slice_size(embedding_dim: int, num_learners: int) -> int:
     return size
 
 
-def _validate(embedding_dim: int, attention_channels: Sequence[int], dropout: float) -> None:
+def _validate(embedding_dim: int, attention_channels: Sequence[int], dropout: float, kernel_size: int) -> None:
     if embedding_dim < 1:
         raise ValueError(f"embedding_dim must be positive, got {embedding_dim}.")
     if any(channels < 1 for channels in attention_channels):
         raise ValueError(f"attention_channels must all be positive, got {tuple(attention_channels)}.")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f"attention_kernel_size must be a positive odd number (the map keeps its size), got {kernel_size}.")

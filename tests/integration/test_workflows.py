@@ -198,7 +198,8 @@ def test_manifold_training_saves_a_loadable_model(manifold_run: Path) -> None:
     assert any(key.startswith("attention.") for key in state)
     assert completed_epochs(manifold_run / "last.pt") == TINY_MANIFOLD["max_epochs"]
     last = torch.load(manifold_run / "last.pt", map_location="cpu", weights_only=True)
-    assert set(last) == {"network", "optimizer", "loss", "trainer", "loader", "recluster", "finetune", "lr_scheduler"}
+    assert set(last) == {"network", "optimizer", "loss", "trainer", "loader", "recluster", "finetune", "lr_scheduler",
+                         "best_model"}
     assert last["lr_scheduler"]["last_epoch"] == TINY_MANIFOLD["max_epochs"]  # stepped once per epoch
 
 
@@ -272,6 +273,8 @@ def test_unet_trains_and_resumes(
     completed = [r.getMessage() for r in caplog.records if r.name.endswith("SupervisedTrainer")]
     assert [m.split(" ")[0] for m in completed if "Complete" in m] == [f"Epoch[{more_epochs}]"]
     assert completed_epochs(unet_run / "last.pt") == more_epochs
+    best_score_memory = torch.load(unet_run / "last.pt", map_location="cpu", weights_only=True)["best_model"]
+    assert [len(kept) for kept in best_score_memory.values()] == [1]  # restored by the next resume
 
 
 def test_inference_command_line(

@@ -146,11 +146,26 @@ def test_torchscript_export_matches_eager(export):
         {"dropout": -0.1},
         {"dropout": 1.0},
         {"attention_channels": (128, 0)},
+        {"attention_kernel_size": 0},
+        {"attention_kernel_size": 2},  # even: the map would not keep the feature grid's size
     ],
 )
 def test_ill_options(kwargs):
     with pytest.raises(ValueError):
         AttentionManifoldNet(**{**SMALL, **kwargs})
+
+
+@pytest.mark.parametrize("kernel_size, reach", [[1, 0], [3, 3]])  # three convolutions: 3 cells each way with 3x3
+def test_attention_kernel_size_sets_how_far_a_feature_moves_the_map(kernel_size: int, reach: int) -> None:
+    torch.manual_seed(0)
+    net = AttentionManifoldNet(**SMALL, attention_kernel_size=kernel_size).eval()
+    features = torch.rand(1, net.trunk.out_channels, 9, 9)
+    changed = features.clone()
+    changed[..., 4, 4] += 1.0
+    with torch.no_grad():
+        moved = (net.attention(changed) - net.attention(features)).abs()[0, 0] > 0
+    rows, cols = torch.nonzero(moved, as_tuple=True)
+    assert moved[4, 4] and (rows - 4).abs().max() == reach and (cols - 4).abs().max() == reach
 
 
 @pytest.mark.parametrize("pooling, scale_changes_features", [("mean", True), ("attention", False)])
