@@ -70,5 +70,16 @@ class ResumeCheckpoint:
         """Restore every object from ``path`` if the file exists; otherwise start from scratch."""
         if not self.path.is_file():
             return
+        self._check_entries()
         CheckpointLoader(load_path=str(self.path), load_dict=self.save_dict, map_location="cpu")(engine)
         logger.info("resumed from %s at epoch %d", self.path, engine.state.epoch)
+
+    def _check_entries(self) -> None:
+        """Raise a ``ValueError`` naming the file when it lacks objects this run restores."""
+        found = torch.load(self.path, map_location="cpu", weights_only=True)
+        missing = sorted(set(self.save_dict) - set(found))
+        if missing:
+            raise ValueError(
+                f"{self.path} cannot resume this run: it has no {missing} (it holds {sorted(found)}); it was written "
+                "by another configuration or version of the bundle. Move it away to start this run afresh."
+            )

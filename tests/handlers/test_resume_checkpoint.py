@@ -154,3 +154,14 @@ def test_ill_options(tmp_path, kwargs):
     options = {"path": tmp_path / "last.pt", "save_dict": {"network": torch.nn.Linear(1, 1)}, **kwargs}
     with pytest.raises(ValueError):
         ResumeCheckpoint(**options)
+
+
+def test_checkpoint_of_another_configuration_is_named_and_kept(tmp_path):
+    trainer, network, _ = _trainer(tmp_path)
+    _interrupt_after(trainer, 1)
+    trainer.run()
+    written = (tmp_path / "last.pt").read_bytes()
+    resumed = ResumeCheckpoint(tmp_path / "last.pt", {"network": network, "best_model": torch.nn.Linear(1, 1)})
+    with pytest.raises(ValueError, match=r"last\.pt cannot resume this run: it has no \['best_model'\]"):
+        resumed.load(trainer)
+    assert (tmp_path / "last.pt").read_bytes() == written
