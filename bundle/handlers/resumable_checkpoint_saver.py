@@ -9,7 +9,7 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""MONAI's best-model checkpoint saver with a state that survives a resumed run."""
+"""MONAI's checkpoint saver with a state that survives a resumed run and atomic writes."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from collections import OrderedDict
 from typing import Any
 
 from monai.handlers import CheckpointSaver
+
+from bundle.handlers.atomic_disk_saver import AtomicDiskSaver
 
 __all__ = ["ResumableCheckpointSaver"]
 
@@ -28,8 +30,15 @@ class ResumableCheckpointSaver(CheckpointSaver):
     best model (e.g. ``model.pt``) with whatever that epoch scores. MONAI's saver can already restore the
     memory (``load_state_dict``); this class adds the matching ``state_dict``, so the saver can be put in the
     ``save_dict`` of ``bundle.handlers.ResumeCheckpoint`` next to the network and optimiser.
+    Every file is written through ``AtomicDiskSaver``: an interrupted save leaves the previous best model intact.
     Arguments are those of ``CheckpointSaver``.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for checkpoint in (self._final_checkpoint, self._key_metric_checkpoint, self._interval_checkpoint):
+            if checkpoint is not None:
+                checkpoint.save_handler = AtomicDiskSaver(self.save_dir, checkpoint.save_handler.filename)
 
     def state_dict(self) -> OrderedDict[str, Any]:
         """The (score, file name) pairs of the models kept so far, in ``ignite.handlers.Checkpoint``'s format.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -74,3 +75,26 @@ def test_state_needs_key_metric_saving(tmp_path: Path) -> None:
                                      save_final=True)
     with pytest.raises(RuntimeError, match="save_key_metric=True"):
         saver.state_dict()
+
+
+def test_interrupted_save_of_a_better_model_keeps_the_best_so_far(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network = torch.nn.Linear(1, 1)
+    real_save, saves = torch.save, []
+
+    def save_then_interrupt(obj: Any, file: Any, **kwargs: Any) -> None:
+        """The first save completes; the second is interrupted half-way through writing."""
+        saves.append(file)
+        if len(saves) == 1:
+            return real_save(obj, file, **kwargs)
+        with open(file, "wb") if isinstance(file, Path) else file as stream:  # a path when saves are not atomic
+            stream.write(b"half a checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", save_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        _validate(_saver(tmp_path, network), network, [0.25, 0.75])
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pt"]
+    assert torch.load(tmp_path / "model.pt", weights_only=True)["bias"].item() == 0.25
