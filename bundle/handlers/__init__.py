@@ -9,7 +9,7 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Ignite handlers: re-clustering, fine-tune switch, resumable checkpoints and atomic best-model saving, mask writing."""
+"""Ignite handlers: re-clustering, fine-tune switch, resumable and atomic checkpoints, mask writing."""
 
 from __future__ import annotations
 
@@ -20,4 +20,11 @@ from .recluster_handler import ReclusterHandler
 from .resumable_checkpoint_saver import ResumableCheckpointSaver
 from .resume_checkpoint import ResumeCheckpoint
 
-__all__ = ["AtomicDiskSaver", "FinetuneSwitch", "MaskWriter", "ReclusterHandler", "ResumableCheckpointSaver", "ResumeCheckpoint"]
+__all__ = [
+    "AtomicDiskSaver",
+    "FinetuneSwitch",
+    "MaskWriter",
+    "ReclusterHandler",
+    "ResumableCheckpointSaver",
+    "ResumeCheckpoint",
+]

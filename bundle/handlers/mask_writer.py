@@ -76,7 +76,8 @@ class MaskWriter:
             source = image.meta["filename_or_obj"]
             prob = self._to_hw(pred)
             if self.save_map:
-                save_png_atomic(np.round(np.clip(prob, 0.0, 1.0) * 65535).astype(np.uint16), map_path(self.output_dir, source))
+                map_16bit = np.round(np.clip(prob, 0.0, 1.0) * 65535).astype(np.uint16)
+                save_png_atomic(map_16bit, map_path(self.output_dir, source))
             save_png_atomic((prob > self.threshold).astype(np.uint8) * 255, mask_path(self.output_dir, source))
 
     def _to_hw(self, pred: Any) -> np.ndarray:

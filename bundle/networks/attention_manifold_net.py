@@ -38,8 +38,9 @@ class AttentionManifoldNet(nn.Module):
     With ``f`` the trunk features (B, c, h, w) and ``a`` the sigmoid attention map (B, 1, h, w), the embedding is
     ``Linear(Dropout(mean_hw(a * f)))`` (``pooling="mean"``, the paper's global average pooling) or
     ``Linear(Dropout(sum_hw(a * f) / sum_hw(a)))`` (``pooling="attention"``: the attention's overall level then
-    does not change the embedding, so it cannot drift to saturation and only where it looks matters); its ``num_learners`` consecutive slices of ``ceil(d / K)`` dimensions
-    (the last may be shorter) are L2-normalised each on its own, as in divide-and-conquer metric learning.
+    does not change the embedding, so it cannot drift to saturation and only where it looks matters); its
+    ``num_learners`` consecutive slices of ``ceil(d / K)`` dimensions (the last may be shorter) are L2-normalised
+    each on its own, as in divide-and-conquer metric learning.
     With one learner the whole embedding is one unit vector.
 
     Args:
@@ -214,4 +215,6 @@ def _validate(embedding_dim: int, attention_channels: Sequence[int], dropout: fl
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
     if kernel_size < 1 or kernel_size % 2 == 0:
-        raise ValueError(f"attention_kernel_size must be a positive odd number (the map keeps its size), got {kernel_size}.")
+        raise ValueError(
+            f"attention_kernel_size must be a positive odd number (the map keeps its size), got {kernel_size}."
+        )
