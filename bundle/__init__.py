@@ -17,6 +17,28 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 # Configs write `$import bundle` and then `bundle.<subpackage>.<name>`, as MONAI configs do with `monai`.
-from . import data, engines, evaluation, handlers, maps, metric_learning, networks, proxy, transforms, utils  # noqa: E402
+from . import (  # noqa: E402
+    data,
+    engines,
+    evaluation,
+    handlers,
+    maps,
+    metric_learning,
+    networks,
+    proxy,
+    transforms,
+    utils,
+)
 
-__all__ = ["data", "engines", "evaluation", "handlers", "maps", "metric_learning", "networks", "proxy", "transforms", "utils"]
+__all__ = [
+    "data",
+    "engines",
+    "evaluation",
+    "handlers",
+    "maps",
+    "metric_learning",
+    "networks",
+    "proxy",
+    "transforms",
+    "utils",
+]

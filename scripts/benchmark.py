@@ -72,10 +72,10 @@ from typing import Any
 import torch
 import torch.nn as nn
 from ignite.handlers import BasicTimeProfiler
-from torch.utils.flop_counter import FlopCounterMode
 from monai.bundle import ConfigParser
 from monai.data import load_decathlon_datalist
 from monai.networks.utils import eval_mode
+from torch.utils.flop_counter import FlopCounterMode
 
 from bundle.data.constants import ISIC_CLASSES
 from bundle.data.isic_reader import prepare_isic

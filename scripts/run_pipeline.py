@@ -172,7 +172,12 @@ class Pipeline:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--isic_dir", type=Path, default=None, help="ISIC 2018 folder as downloaded (default: the embedded synthetic set)")
+    parser.add_argument(
+        "--isic_dir",
+        type=Path,
+        default=None,
+        help="ISIC 2018 folder as downloaded (default: the embedded synthetic set)",
+    )
     parser.add_argument("--output_dir", type=Path, default=ROOT / "output")
     parser.add_argument("--profile", choices=("cpu", "paper"), default="cpu", help="cpu: the small demo configuration")
     parser.add_argument("--seed", type=int, default=0)
@@ -190,25 +195,33 @@ def main(argv: list[str] | None = None) -> None:
     # ---- data ----
     if args.isic_dir is None:
         isic_dir = ROOT / "data" / "synthetic"
-        pipeline.stage("synthetic", python + ["scripts/make_synthetic.py", "--out_dir", str(isic_dir), "--seed", str(args.seed)])
+        make_synthetic = ["scripts/make_synthetic.py", "--out_dir", str(isic_dir), "--seed", str(args.seed)]
+        pipeline.stage("synthetic", python + make_synthetic)
         data_stages = ["synthetic"]
     else:
         isic_dir = args.isic_dir.resolve()
         data_stages = []
     datalist_dir = output_dir / "datalists"
-    pipeline.stage("prepare", python + ["scripts/prepare_data.py", "isic", "--isic_dir", str(isic_dir), "--out_dir", str(datalist_dir), "--seed", str(args.seed)], after=data_stages, outputs=[datalist_dir])
-    common = {"bundle_root": str(ROOT), "dataset_dir": str(isic_dir), "datalist_dir": str(datalist_dir), "output_dir": str(output_dir)}
+    prepare = ["scripts/prepare_data.py", "isic", "--isic_dir", str(isic_dir), "--out_dir", str(datalist_dir)]
+    pipeline.stage("prepare", python + prepare + ["--seed", str(args.seed)], after=data_stages, outputs=[datalist_dir])
+    common = {
+        "bundle_root": str(ROOT),
+        "dataset_dir": str(isic_dir),
+        "datalist_dir": str(datalist_dir),
+        "output_dir": str(output_dir),
+    }
 
     # ---- map sources: classifiers for GradCAM, attention manifolds ----
     for name, (configs, _) in MAP_SOURCES.items():
         kind = "classifier" if configs[0] == "train_classifier.yaml" else "manifold"
-        pipeline.stage(f"train_{name}", bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common),
-                       after=["prepare"], outputs=[output_dir / kind / name])
+        command = bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common)
+        pipeline.stage(f"train_{name}", command, after=["prepare"], outputs=[output_dir / kind / name])
 
     # ---- proxy labels ----
     for proxy, (source, graph_cut) in PROXIES.items():
         configs, proxy_configs = MAP_SOURCES[source]
-        files = with_profile(configs, args.profile) + ["generate_proxy.yaml", *proxy_configs] + (["proxy_graphcut.yaml"] if graph_cut else [])
+        files = with_profile(configs, args.profile) + ["generate_proxy.yaml", *proxy_configs]
+        files += ["proxy_graphcut.yaml"] if graph_cut else []
         pipeline.stage(f"proxy_{proxy}", bundle_command(files, run_name=source, seed=args.seed, **common),
                        after=[f"train_{source}"], outputs=[output_dir / "proxy" / proxy])
 
@@ -219,8 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     unets = {proxy: output_dir / "proxy" / proxy / "datalist.json" for proxy in PROXIES} | {"full_supervision": full}
     infer_configs = with_profile(["inference.yaml"], args.profile)
     for name, datalist in unets.items():
-        pipeline.stage(f"unet_{name}", bundle_command(unet_configs, run_name=name, train_datalist=str(datalist), seed=args.seed, **common),
-                       after=["prepare"] if name == "full_supervision" else [f"proxy_{name}"], outputs=[output_dir / "unet" / name])
+        command = bundle_command(unet_configs, run_name=name, train_datalist=str(datalist), seed=args.seed, **common)
+        after = ["prepare"] if name == "full_supervision" else [f"proxy_{name}"]
+        pipeline.stage(f"unet_{name}", command, after=after, outputs=[output_dir / "unet" / name])
         pipeline.stage(f"predict_{name}", bundle_command(
             infer_configs,
             bundle_root=str(ROOT),

@@ -51,7 +51,8 @@ def test_with_profile(pipeline_module, configs, profile, expected):
 def test_bundle_command_and_its_printable_form(pipeline_module):
     command = pipeline_module.bundle_command(["train_unet.yaml", "cpu_unet.yaml"], run_name="ml", max_epochs=3)
     assert command[:5] == [sys.executable, "-m", "monai.bundle", "run", "--config_file"]
-    assert command[5:] == ["['configs/train_unet.yaml','configs/cpu_unet.yaml']", "--run_name", "ml", "--max_epochs", "3"]
+    configs = "['configs/train_unet.yaml','configs/cpu_unet.yaml']"
+    assert command[5:] == [configs, "--run_name", "ml", "--max_epochs", "3"]
     printable = pipeline_module.printable_command(command)
     assert printable.startswith('python -m monai.bundle run --config_file "[')
     assert printable.endswith("--run_name ml --max_epochs 3")

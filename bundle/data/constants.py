@@ -23,5 +23,7 @@ TASK1_INPUT_DIR = "ISIC2018_Task1-2_Training_Input"
 TASK1_GT_DIR = "ISIC2018_Task1_Training_GroundTruth"
 TASK1_MASK_SUFFIX = "_segmentation.png"
 
-IMAGE_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".nii", ".nii.gz", ".nrrd", ".mha", ".mhd")
+IMAGE_SUFFIXES: tuple[str, ...] = (
+    ".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".nii", ".nii.gz", ".nrrd", ".mha", ".mhd"
+)
 """File endings read as images; anything else in an input folder (ATTRIBUTION.txt, LICENSE.txt) is ignored."""

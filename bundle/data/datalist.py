@@ -178,5 +178,7 @@ def write_full_supervision_datalist(segmentation_datalist: str | os.PathLike, pa
 
     Written in the U-net's (image, label = mask path) form; the test split is left out of training entirely.
     """
-    sections = {key: as_segmentation_pairs(load_datalist(segmentation_datalist, key)) for key in ("training", "validation")}
+    sections = {
+        key: as_segmentation_pairs(load_datalist(segmentation_datalist, key)) for key in ("training", "validation")
+    }
     return write_json_atomic(path, sections)

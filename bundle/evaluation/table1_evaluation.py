@@ -130,7 +130,8 @@ class Table1Evaluation:
         items = load_decathlon_datalist(self.segmentation_datalist, data_list_key=self.figure_split)
         columns = [(f"{name} {'map' if kind == 'init_maps' else 'U-net'}", folder)
                    for name, *folders in self.methods for kind, folder in zip(KINDS, folders) if folder is not None]
-        return make_overlay_figure(items, columns, self.output_dir / "figure.png", num_images=self.figure_images, tile=128)
+        figure = self.output_dir / "figure.png"
+        return make_overlay_figure(items, columns, figure, num_images=self.figure_images, tile=128)
 
 
 def _folder_name(method: str) -> str:

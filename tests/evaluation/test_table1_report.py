@@ -118,7 +118,8 @@ def test_title_stem_and_kinds(tmp_path):
         report.add("Disk", "test", "unet", _scores(0.5))
     markdown = report.to_markdown()
     assert markdown.startswith("Map quality. Dice (%)")
-    assert "| Method | validation init maps | test init maps |\n| --- | ---: | ---: |\n| Disk | 50.00 | 50.00 |" in markdown
+    header = "| Method | validation init maps | test init maps |\n| --- | ---: | ---: |\n"
+    assert header + "| Disk | 50.00 | 50.00 |" in markdown
     csv_path, md_path = report.write(tmp_path, extra_metrics=())
     assert (csv_path.name, md_path.name) == ("equal_area.csv", "equal_area.md")
 
