@@ -24,6 +24,8 @@ from bundle.utils import write_json_atomic
 
 MASK_SUFFIX = "_mask.png"
 MAP_SUFFIX = "_map.png"
+MAP_SUFFIXES = {"png": MAP_SUFFIX, "nii.gz": "_map.nii.gz"}
+"""Map file suffix per ``map_format``: a 16-bit PNG or a float32 NIfTI."""
 
 
 def mask_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
@@ -31,9 +33,11 @@ def mask_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
     return Path(out_dir) / f"{image_id(image)}{MASK_SUFFIX}"
 
 
-def map_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
-    """Where the (16-bit) map of ``image`` goes."""
-    return Path(out_dir) / f"{image_id(image)}{MAP_SUFFIX}"
+def map_path(out_dir: str | os.PathLike, image: str | os.PathLike, map_format: str = "png") -> Path:
+    """Where the map of ``image`` goes: ``<id>_map.png`` (16-bit) or ``<id>_map.nii.gz`` (float32)."""
+    if map_format not in MAP_SUFFIXES:
+        raise ValueError(f"map_format must be one of {sorted(MAP_SUFFIXES)}, got {map_format!r}.")
+    return Path(out_dir) / f"{image_id(image)}{MAP_SUFFIXES[map_format]}"
 
 
 def load_items(datalist_dir: str | os.PathLike, sources: Sequence[Sequence[str]]) -> list[dict]:

@@ -9,13 +9,14 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Reading and writing 2D images as numpy arrays in PIL's (H, W) order, with errors that name the file."""
+"""Reading and writing 2D images as numpy arrays, with errors that name the file and atomic writes."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import nibabel as nib
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
@@ -43,4 +44,15 @@ def save_png_atomic(array: np.ndarray, path: str | os.PathLike) -> Path:
     """Write a (H, W) uint8/uint16 or (H, W, 3) uint8 array as PNG, atomically; return the path."""
     with atomic_path(path) as tmp:
         Image.fromarray(array).save(tmp, format="PNG")
+    return Path(path)
+
+
+def save_nifti_atomic(array: np.ndarray, path: str | os.PathLike) -> Path:
+    """Write ``array`` as a float32 NIfTI (identity affine, axes kept in array order), atomically; return the path.
+
+    MONAI's ``LoadImage`` reads the file back as the same array, so a (W, H) map written from a MONAI
+    channel-first prediction lines up with the source image as MONAI loads it.
+    """
+    with atomic_path(path) as tmp:
+        nib.save(nib.Nifti1Image(np.asarray(array, dtype=np.float32), np.eye(4)), tmp)
     return Path(path)

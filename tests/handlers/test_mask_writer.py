@@ -9,7 +9,7 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Tests of MaskWriter: (C, W, H) predictions written as (H, W) PNG masks and 16-bit maps."""
+"""Tests of MaskWriter: (C, W, H) predictions written as (H, W) PNG masks, 16-bit PNG or float NIfTI maps."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import pytest
 import torch
 from ignite.engine import Engine
 from monai.data import MetaTensor
+from monai.transforms import LoadImage
 from PIL import Image
 
 from bundle.handlers import MaskWriter
@@ -75,6 +76,16 @@ def test_map_is_16_bit_and_clipped(tmp_path):
     np.testing.assert_array_equal(_read(tmp_path / "a_mask.png"), np.array([[0, 255, 0], [0, 255, 0]], np.uint8))
 
 
+def test_nifti_map_is_float_in_monai_order(tmp_path):
+    pred = torch.tensor([0.0, 0.5, 0.7, 1.7, -0.2, 0.25]).reshape(1, 3, 2)  # (C, W=3, H=2)
+    MaskWriter(tmp_path, save_map=True, map_format="nii.gz")(_engine({"a": pred}))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_map.nii.gz", "a_mask.png"]
+    loaded = LoadImage(image_only=True)(str(tmp_path / "a_map.nii.gz"))
+    assert loaded.dtype == torch.float32 and tuple(loaded.shape) == (3, 2)  # (W, H), as LoadImage reads the image
+    np.testing.assert_allclose(loaded.numpy(), [[0.0, 0.5], [0.7, 1.0], [0.0, 0.25]], atol=1e-7)
+    np.testing.assert_array_equal(_read(tmp_path / "a_mask.png"), np.array([[0, 255, 0], [0, 255, 0]], np.uint8))
+
+
 def test_channel_selection(tmp_path):
     pred = torch.zeros(2, 2, 2)
     pred[0] = 1.0  # background channel everywhere
@@ -115,7 +126,7 @@ def test_prediction_without_channel_raises(tmp_path):
         MaskWriter(tmp_path)(_engine({"a": torch.zeros(4, 4)}))
 
 
-@pytest.mark.parametrize("kwargs", [{"threshold": -0.1}, {"threshold": 1.5}, {"channel": -1}])
+@pytest.mark.parametrize("kwargs", [{"threshold": -0.1}, {"threshold": 1.5}, {"channel": -1}, {"map_format": "jpg"}])
 def test_ill_options(tmp_path, kwargs):
     with pytest.raises(ValueError):
         MaskWriter(tmp_path, **kwargs)

@@ -32,6 +32,7 @@ import pytest
 import torch
 from monai.bundle import ConfigWorkflow
 from monai.data import load_decathlon_datalist
+from monai.transforms import LoadImage
 from PIL import Image
 
 from bundle.data.datalist import write_full_supervision_datalist
@@ -90,6 +91,17 @@ def proxy_run(isic: SyntheticIsic, output_dir: Path, training: list[str], extra:
     """Run generate_proxy.yaml (plus ``extra``) over the ``training`` configs; return the proxy folder."""
     workflow = run_bundle([*training, "generate_proxy.yaml", *extra], **isic.paths(output_dir), **overrides)
     return Path(workflow.parser.get_parsed_content("proxy_dir"))
+
+
+def map_inference_run(
+    isic: SyntheticIsic, output_dir: Path, training: list[str], extra: list[str], overrides: dict, **options: str
+) -> Path:
+    """Run inference_attention.yaml over segmentation.json (after ``training``, generate_proxy.yaml and ``extra``);
+    return the maps folder."""
+    configs = [*training, "generate_proxy.yaml", *extra, "inference_attention.yaml"]
+    datalist = str(isic.datalist_dir / "segmentation.json")
+    workflow = run_bundle(configs, **isic.paths(output_dir), **overrides, datalist_file=datalist, **options)
+    return Path(workflow.parser.get_parsed_content("maps_dir"))
 
 
 # --------------------------------------------------------------------------------------------- stage fixtures
@@ -256,6 +268,39 @@ def test_gradcam_proxies_cover_every_image(
     assert state["fc.weight"].shape[0] == 7
     assert gradcam_proxy == output_dir / "proxy" / "gradcam_r10"
     assert_binary_masks(section_images(tiny_isic.datalist_dir), gradcam_proxy)
+
+
+def test_attention_inference_writes_float_maps_of_a_datalist(
+    tiny_isic: SyntheticIsic, output_dir: Path, attention_proxy: Path
+) -> None:
+    maps_dir = map_inference_run(tiny_isic, output_dir, MANIFOLD_CONFIGS, [], TINY_MANIFOLD, map_format="nii.gz")
+    assert maps_dir == output_dir / "maps" / "dcml"
+    images = section_images(tiny_isic.datalist_dir, [("segmentation.json", "test")])
+    assert sorted(p.name for p in maps_dir.iterdir()) == sorted(
+        name for image in images for name in (map_path(maps_dir, image, "nii.gz").name, mask_path(maps_dir, image).name)
+    )
+    assert_binary_masks(images, maps_dir)
+    for image in images:
+        values = LoadImage(image_only=True)(str(map_path(maps_dir, image, "nii.gz"))).numpy()  # (W, H)
+        with Image.open(image) as source, Image.open(mask_path(maps_dir, image)) as mask:
+            assert values.dtype == np.float32 and values.shape == source.size
+            np.testing.assert_array_equal(np.asarray(mask).T > 0, values > 0.5)  # the mask is the map at T
+        with Image.open(map_path(attention_proxy, image)) as proxy_map:  # the same map as the proxies' 16-bit one
+            np.testing.assert_allclose(np.asarray(proxy_map).T / 65535, values, atol=1e-4)
+        assert 0.0 <= values.min() and values.max() <= 1.0
+
+
+def test_gradcam_inference_writes_16_bit_maps(tiny_isic: SyntheticIsic, output_dir: Path, classifier_run: Path) -> None:
+    maps_dir = map_inference_run(
+        tiny_isic, output_dir, CLASSIFIER_CONFIGS, ["proxy_gradcam.yaml"], TINY_CLASSIFIER, datalist_key="validation"
+    )
+    assert maps_dir == output_dir / "maps" / "gradcam_r10"
+    images = section_images(tiny_isic.datalist_dir, [("segmentation.json", "validation")])
+    assert_binary_masks(images, maps_dir)
+    for image in images:
+        with Image.open(map_path(maps_dir, image)) as written, Image.open(image) as source:
+            assert written.mode == "I;16" and written.size == source.size
+    assert not (maps_dir / "datalist.json").exists()
 
 
 def test_unet_trains_and_resumes(

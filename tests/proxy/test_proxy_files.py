@@ -34,6 +34,16 @@ def test_paths(tmp_path, image, mask_name, map_name):
     assert map_path(tmp_path, image) == tmp_path / map_name
 
 
+@pytest.mark.parametrize("map_format, name", [["png", "ISIC_1_map.png"], ["nii.gz", "ISIC_1_map.nii.gz"]])
+def test_map_path_per_format(tmp_path, map_format, name):
+    assert map_path(tmp_path, "/d/ISIC_1.jpg", map_format) == tmp_path / name
+
+
+def test_map_path_unknown_format_raises(tmp_path):
+    with pytest.raises(ValueError, match="map_format"):
+        map_path(tmp_path, "/d/ISIC_1.jpg", "tiff")
+
+
 def _sources(tmp_path: Path) -> list[str]:
     """classification.json (images with int labels) and segmentation.json (images with masks)."""
     img = [str(tmp_path / "img" / f"ISIC_{i}.jpg") for i in range(5)]
