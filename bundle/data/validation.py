@@ -34,6 +34,7 @@ __all__ = [
     "check_items",
     "check_mask",
     "raise_if_problems",
+    "require_valid_items",
     "validate_items",
 ]
 
@@ -195,6 +196,19 @@ def validate_items(
     per_item = check_items(items, min_size=min_size, num_workers=num_workers)
     valid = [item for item, problems in zip(items, per_item) if not problems]
     return valid, [problem for problems in per_item for problem in problems]
+
+
+def require_valid_items(
+    items: Sequence[Mapping[str, str]], min_size: int = 0, num_workers: int | None = None
+) -> list[Mapping[str, str]]:
+    """Return ``items`` as a list if every image (and mask) passes :func:`check_items`.
+
+    Raises:
+        DataValidationError: listing every problem with its file, before any output is written.
+    """
+    per_item = check_items(items, min_size=min_size, num_workers=num_workers)
+    raise_if_problems([problem for problems in per_item for problem in problems])
+    return list(items)
 
 
 def _decode_size(path: Path) -> tuple[int, int]:

@@ -26,6 +26,7 @@ from bundle.data.validation import (
     check_items,
     check_mask,
     raise_if_problems,
+    require_valid_items,
     validate_items,
 )
 from tests.data.fixtures import IMAGE_SIZE, write_mask, write_rgb, write_truncated_jpeg
@@ -107,6 +108,17 @@ def test_check_items_keeps_order_and_checks_masks(tmp_path):
     assert check_items(items, num_workers=1) == per_item
     valid, problems = validate_items(items)
     assert valid == [good, good] and problems == [per_item[1][0], per_item[3][0]]
+
+
+def test_require_valid_items_returns_valid_items_and_names_every_bad_file(tmp_path):
+    good = [{"image": str(write_rgb(tmp_path / "a.jpg"))}, {"image": str(write_rgb(tmp_path / "b.png"))}]
+    assert require_valid_items(tuple(good), num_workers=1) == good
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    bad = [*good, {"image": str(tmp_path / "empty.jpg")}, {"image": str(tmp_path / "absent.jpg")}]
+    with pytest.raises(DataValidationError) as info:
+        require_valid_items(bad, num_workers=2)
+    assert [problem.path for problem in info.value.problems] == [bad[2]["image"], bad[3]["image"]]
+    assert "empty (0 bytes)" in str(info.value) and "not found" in str(info.value)
 
 
 def test_error_lists_every_problem_one_per_line():

@@ -290,6 +290,23 @@ def test_attention_inference_writes_float_maps_of_a_datalist(
         assert 0.0 <= values.min() and values.max() <= 1.0
 
 
+def test_map_inference_names_bad_images_and_writes_nothing(
+    tiny_isic: SyntheticIsic, output_dir: Path, manifold_run: Path, tmp_path: Path
+) -> None:
+    good = section_images(tiny_isic.datalist_dir, [("segmentation.json", "test")])[0]
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    datalist = tmp_path / "mine.json"
+    datalist.write_text(json.dumps({"test": [{"image": str(good)}, {"image": "empty.jpg"}, {"image": "gone.png"}]}))
+    maps_dir = tmp_path / "maps"
+    with pytest.raises(RuntimeError) as raised:  # MONAI wraps errors of config expressions
+        run_bundle([*MANIFOLD_CONFIGS, "generate_proxy.yaml", "inference_attention.yaml"],
+                   **tiny_isic.paths(output_dir), **TINY_MANIFOLD, datalist_file=str(datalist), maps_dir=str(maps_dir))
+    message = str(raised.value.__cause__)
+    assert str(tmp_path / "empty.jpg") in message and str(tmp_path / "gone.png") in message
+    assert str(good) not in message
+    assert list(maps_dir.iterdir()) == []
+
+
 def test_gradcam_inference_writes_16_bit_maps(tiny_isic: SyntheticIsic, output_dir: Path, classifier_run: Path) -> None:
     maps_dir = map_inference_run(
         tiny_isic, output_dir, CLASSIFIER_CONFIGS, ["proxy_gradcam.yaml"], TINY_CLASSIFIER, datalist_key="validation"
