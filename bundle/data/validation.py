@@ -206,8 +206,8 @@ def require_valid_items(
     Raises:
         DataValidationError: listing every problem with its file, before any output is written.
     """
-    per_item = check_items(items, min_size=min_size, num_workers=num_workers)
-    raise_if_problems([problem for problems in per_item for problem in problems])
+    _, problems = validate_items(items, min_size=min_size, num_workers=num_workers)
+    raise_if_problems(problems)
     return list(items)
 
 
