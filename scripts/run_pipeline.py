@@ -211,11 +211,20 @@ def main(argv: list[str] | None = None) -> None:
         "output_dir": str(output_dir),
     }
 
+    # ---- CPU profile: label-free pre-training of the manifolds' trunk, the stand-in for ImageNet weights ----
+    manifold_after = ["prepare"]
+    if args.profile == "cpu":
+        files = with_profile(["train_manifold.yaml"], args.profile) + ["pretrain_trunk.yaml"]
+        pipeline.stage("pretrain", bundle_command(files, seed=args.seed, **common), after=["prepare"],
+                       outputs=[output_dir / "pretrain"])
+        manifold_after.append("pretrain")
+
     # ---- map sources: classifiers for GradCAM, attention manifolds ----
     for name, (configs, _) in MAP_SOURCES.items():
         kind = "classifier" if configs[0] == "train_classifier.yaml" else "manifold"
         command = bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common)
-        pipeline.stage(f"train_{name}", command, after=["prepare"], outputs=[output_dir / kind / name])
+        after = manifold_after if kind == "manifold" else ["prepare"]
+        pipeline.stage(f"train_{name}", command, after=after, outputs=[output_dir / kind / name])
 
     # ---- proxy labels ----
     for proxy, (source, graph_cut) in PROXIES.items():

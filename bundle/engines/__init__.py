@@ -14,5 +14,6 @@
 from __future__ import annotations
 
 from .manifold_iteration import ManifoldIteration
+from .two_view_batch import TwoViewBatch
 
-__all__ = ["ManifoldIteration"]
+__all__ = ["ManifoldIteration", "TwoViewBatch"]

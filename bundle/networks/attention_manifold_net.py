@@ -57,6 +57,9 @@ class AttentionManifoldNet(nn.Module):
         attention_channels: channels of the hidden 3x3 convolutions of the attention module.
         dropout: dropout probability before the embedding layer.
         freeze_bn: keep the trunk's batch norms in eval mode with frozen affine parameters, even in ``train()``.
+        freeze_trunk: train nothing of the trunk: none of its parameters needs a gradient, and its batch norms stay
+            in eval mode (``freeze_bn`` is implied). For a trunk pretrained elsewhere (``pretrained_path``) that
+            the attention module must learn to read as it is.
         pretrained_path: optional local file of ImageNet ResNet weights (torchvision layout) for the trunk.
         pooling: ``"mean"`` (global average pooling of ``a * f``, the paper) or ``"attention"`` (mean of ``f``
             weighted by ``a``).
@@ -82,6 +85,7 @@ class AttentionManifoldNet(nn.Module):
         attention_channels: Sequence[int] = (128, 32),
         dropout: float = 0.01,
         freeze_bn: bool = False,
+        freeze_trunk: bool = False,
         pretrained_path: str | os.PathLike | None = None,
         pooling: str = "mean",
         attention_kernel_size: int = 3,
@@ -108,9 +112,11 @@ class AttentionManifoldNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.embedding = nn.Linear(self.trunk.out_channels, embedding_dim)
         self.embedding_dim = embedding_dim
-        self.freeze_bn = freeze_bn
+        self.freeze_bn = freeze_bn or freeze_trunk
         self.num_learners = num_learners
-        if freeze_bn:
+        if freeze_trunk:
+            self.trunk.requires_grad_(False)
+        if self.freeze_bn:
             for norm in self._trunk_batch_norms():
                 norm.requires_grad_(False)
             self.train(self.training)  # puts the frozen norms in eval mode from the start

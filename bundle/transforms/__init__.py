@@ -16,16 +16,19 @@ from __future__ import annotations
 from bundle.transforms.binarize_mask import BinarizeMask, BinarizeMaskd
 from bundle.transforms.ensure_rgb import EnsureRGB, EnsureRGBd
 from bundle.transforms.presets import (
+    CONTRASTIVE_AUGMENT,
     DEFAULT_AUGMENT,
     IMAGENET_MEAN,
     IMAGENET_STD,
     classification_transforms,
+    contrastive_transforms,
     inference_transforms,
     load_transforms,
     segmentation_transforms,
 )
 
 __all__ = [
+    "CONTRASTIVE_AUGMENT",
     "DEFAULT_AUGMENT",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
@@ -34,6 +37,7 @@ __all__ = [
     "EnsureRGB",
     "EnsureRGBd",
     "classification_transforms",
+    "contrastive_transforms",
     "inference_transforms",
     "load_transforms",
     "segmentation_transforms",

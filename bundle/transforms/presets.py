@@ -34,14 +34,17 @@ from monai.config import KeysCollection
 from monai.data import ImageReader
 from monai.transforms import (
     Compose,
+    CopyItemsd,
     EnsureTyped,
     LoadImaged,
     NormalizeIntensityd,
     RandAdjustContrastd,
     RandFlipd,
+    RandGaussianSmoothd,
     RandRotate90d,
     RandScaleIntensityd,
     RandShiftIntensityd,
+    RandSpatialCropd,
     Resized,
     ScaleIntensityRanged,
     Transform,
@@ -52,10 +55,12 @@ from bundle.transforms.binarize_mask import BinarizeMaskd
 from bundle.transforms.ensure_rgb import EnsureRGBd
 
 __all__ = [
+    "CONTRASTIVE_AUGMENT",
     "DEFAULT_AUGMENT",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
     "classification_transforms",
+    "contrastive_transforms",
     "inference_transforms",
     "load_transforms",
     "segmentation_transforms",
@@ -77,6 +82,17 @@ DEFAULT_AUGMENT: dict[str, Any] = {
     "colour_channel_wise": True,  # draw scale and shift per channel: a mild colour jitter
 }
 """Training augmentations; ``augment`` arguments override single entries. A probability of 0 removes the step."""
+
+CONTRASTIVE_AUGMENT: dict[str, Any] = {
+    "scale_intensity_prob": 0.8,
+    "scale_intensity_factor": 0.4,
+    "shift_intensity_prob": 0.8,
+    "shift_intensity_offset": 0.1,
+    "contrast_prob": 0.5,
+    "contrast_gamma": (0.7, 1.4),
+}
+"""``DEFAULT_AUGMENT`` overrides of each view of ``contrastive_transforms``: strong per-channel colour jitter, so
+that two views of one image cannot be matched by colour alone (SimCLR's lesson) but by texture and structure."""
 
 _PROB_KEYS = ("flip_prob", "rotate90_prob", "scale_intensity_prob", "shift_intensity_prob", "contrast_prob")
 
@@ -134,6 +150,55 @@ def classification_transforms(
         *_normalise(image_key, None),
         EnsureTyped(keys=label_key, dtype=torch.int64, track_meta=False, allow_missing_keys=True),
     ]
+    return Compose(transforms)
+
+
+def contrastive_transforms(
+    image_size: Sequence[int] | int = (224, 224),
+    image_key: str = "image",
+    view_key: str = "image_view",
+    crop_min_scale: float = 0.5,
+    blur_prob: float = 0.3,
+    augment: Mapping[str, Any] | None = None,
+    reader: str | ImageReader | None = None,
+) -> Compose:
+    """Two random views of each image, for label-free contrastive pre-training: ``image_key`` and ``view_key``,
+    each a normalised float32 (3, *image_size).
+
+    Each view is drawn independently: a random crop of ``crop_min_scale`` to 1 of each side resized back to
+    ``image_size``, flips and quarter turns, the colour jitter of ``DEFAULT_AUGMENT`` updated with
+    ``CONTRASTIVE_AUGMENT`` and ``augment``, and a Gaussian blur with probability ``blur_prob``.
+
+    Args:
+        image_size: network input size (W, H), or one int for a square.
+        image_key: key of the image file name; holds the first view.
+        view_key: key added for the second view.
+        crop_min_scale: smallest crop side, as a fraction of the resized image's side, in (0, 1].
+        blur_prob: probability of a Gaussian blur of each view.
+        augment: overrides of ``DEFAULT_AUGMENT`` entries, after ``CONTRASTIVE_AUGMENT``.
+        reader: see :py:func:`load_transforms`.
+    """
+    size, options = _check_size(image_size), _check_augment({**CONTRASTIVE_AUGMENT, **(augment or {})})
+    if not 0.0 < crop_min_scale <= 1.0:
+        raise ValueError(f"crop_min_scale must be in (0, 1], got {crop_min_scale}.")
+    if not 0.0 <= blur_prob <= 1.0:
+        raise ValueError(f"blur_prob must be a probability in [0, 1], got {blur_prob}.")
+    if view_key == image_key:
+        raise ValueError(f"view_key must differ from image_key, both are {image_key!r}.")
+    crop = [max(1, int(side * crop_min_scale)) for side in size]
+    transforms: list[Transform] = [
+        *_load((image_key,), image_key, (), reader),
+        *_scale_and_resize(image_key, None, size),
+        CopyItemsd(keys=image_key, names=view_key),
+    ]
+    for key in (image_key, view_key):  # one random draw per view
+        transforms += [
+            RandSpatialCropd(keys=key, roi_size=crop, max_roi_size=size, random_size=True),
+            Resized(keys=key, spatial_size=size, mode="bilinear"),
+            *_augment(key, None, options, size),
+            RandGaussianSmoothd(keys=key, prob=blur_prob),
+            *_normalise(key, None),
+        ]
     return Compose(transforms)
 
 

@@ -13,7 +13,8 @@
 
 A map is compared with the true mask through its top pixels: as many as a centred disk covers (the label-free
 baseline of Table 1), so the comparison is about where the map puts its mass, not about its threshold. Trained
-maps must beat both the disk itself and the maps of the same network untrained.
+maps must beat both the disk itself and the maps of the same network before its attention module was trained
+(on the same label-free pre-trained trunk).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ QUALITY_SET = SyntheticConfig(
 been trained on with their class labels only."""
 MANIFOLD_CONFIGS = ["train_manifold.yaml", "cpu_manifold.yaml"]
 TRAINING = {"run_name": "quality"}
-"""cpu_manifold.yaml unchanged, only the data is small: about 80 s on one core."""
+"""pretrain_trunk.yaml and cpu_manifold.yaml unchanged, only the data is small: about X s on one core."""
 DISK_RADIUS_FRACTION = 0.3  # evaluate.yaml's disk_radius_fraction
 
 
@@ -75,8 +76,10 @@ def quality_set(tmp_path_factory: pytest.TempPathFactory) -> SyntheticIsic:
 
 @pytest.fixture(scope="module")
 def networks(quality_set: SyntheticIsic, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The trained network (the checkpoint proxy generation loads), an untrained twin, and the input size."""
+    """The trained network (the checkpoint proxy generation loads), its twin with an untrained attention module,
+    and the input size."""
     output_dir = tmp_path_factory.mktemp("quality_output")
+    run_bundle([*MANIFOLD_CONFIGS, "pretrain_trunk.yaml"], **quality_set.paths(output_dir))
     workflow = run_bundle(MANIFOLD_CONFIGS, **quality_set.paths(output_dir), **TRAINING)
     trained = workflow.parser.get_parsed_content("network")
     run_dir = Path(workflow.parser.get_parsed_content("run_dir"))

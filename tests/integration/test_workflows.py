@@ -49,6 +49,7 @@ PROXY_SECTIONS = (("classification.json", "training"), ("classification.json", "
 PREDICTION_SECTIONS = ("validation", "test")
 
 TINY_COMMON = {"image_size": [32, 32], "num_workers": 0, "cache_rate": 1.0, "batch_size": 8, "val_interval": 1}
+TINY_PRETRAIN = {**TINY_COMMON, "pretrain_steps": 3, "pretrain_batch_size": 4}
 TINY_MANIFOLD = {**TINY_COMMON, "run_name": "dcml", "max_epochs": 2, "num_learners": 2, "finetune_epochs": 1,
                  "samples_per_class": 2, "graph_cut_grid": [16, 16]}
 TINY_CLASSIFIER = {**TINY_COMMON, "run_name": "gradcam_r10", "depth": 10, "max_epochs": 1}
@@ -113,8 +114,16 @@ def output_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def manifold_run(tiny_isic: SyntheticIsic, output_dir: Path) -> Path:
-    """Train the attention manifold (K=2, last epoch fine-tuned on the full embedding); return its run folder."""
+def pretrained_trunk(tiny_isic: SyntheticIsic, output_dir: Path) -> Path:
+    """Pre-train the manifold's trunk without labels (3 contrastive steps); return the trunk file."""
+    workflow = run_bundle([*MANIFOLD_CONFIGS, "pretrain_trunk.yaml"], **tiny_isic.paths(output_dir), **TINY_PRETRAIN)
+    return Path(workflow.parser.get_parsed_content("selfsup_trunk"))
+
+
+@pytest.fixture(scope="module")
+def manifold_run(tiny_isic: SyntheticIsic, output_dir: Path, pretrained_trunk: Path) -> Path:
+    """Train the attention manifold (K=2, last epoch fine-tuned on the full embedding) on the pre-trained, frozen
+    trunk, as cpu_manifold.yaml does; return its run folder."""
     workflow = run_bundle(MANIFOLD_CONFIGS, **tiny_isic.paths(output_dir), **TINY_MANIFOLD)
     return Path(workflow.parser.get_parsed_content("run_dir"))
 
@@ -193,6 +202,7 @@ def test_configs_have_the_bundle_properties(
         **tiny_isic.paths(tmp_path),
         num_workers=0,
         train_datalist=str(full_supervision),  # read by the U-net only
+        pretrained_path=None,  # cpu_manifold.yaml's pre-trained trunk is not in this empty output folder
     )
     workflow.initialize()
     assert workflow.check_properties() == []
@@ -215,7 +225,39 @@ def test_manifold_training_saves_a_loadable_model(manifold_run: Path) -> None:
     assert last["lr_scheduler"]["last_epoch"] == TINY_MANIFOLD["max_epochs"]  # stepped once per epoch
 
 
-def test_plain_metric_learning_variant_trains(tiny_isic: SyntheticIsic, output_dir: Path) -> None:
+def test_pretraining_writes_a_trunk_in_torchvision_names(pretrained_trunk: Path, output_dir: Path) -> None:
+    assert pretrained_trunk == output_dir / "pretrain" / "trunk.pt"
+    trunk = torch.load(pretrained_trunk, map_location="cpu", weights_only=True)
+    assert "conv1.weight" in trunk and "layer2.0.conv1.weight" in trunk and not any("head" in key for key in trunk)
+    last = torch.load(pretrained_trunk.parent / "last.pt", map_location="cpu", weights_only=True)
+    assert set(last) == {"network", "optimizer", "lr_scheduler", "trainer"}
+    steps, epoch_length = last["trainer"]["iteration"], last["trainer"]["epoch_length"]
+    assert steps % epoch_length == 0 and 0 <= steps - TINY_PRETRAIN["pretrain_steps"] < epoch_length  # whole epochs
+
+
+def test_manifold_training_keeps_the_pretrained_trunk_and_learns_the_rest(
+    pretrained_trunk: Path, manifold_run: Path
+) -> None:
+    trunk = torch.load(pretrained_trunk, map_location="cpu", weights_only=True)
+    model = torch.load(manifold_run / "model.pt", map_location="cpu", weights_only=True)
+    for key, tensor in trunk.items():
+        assert torch.equal(model[f"trunk.{key}"], tensor), key
+    optimised = torch.load(manifold_run / "last.pt", map_location="cpu", weights_only=True)["optimizer"]["state"]
+    trunk_shapes = {tuple(tensor.shape) for key, tensor in trunk.items() if key.endswith("conv1.weight")}
+    optimised_shapes = {tuple(state["exp_avg"].shape) for state in optimised.values()}
+    assert model["attention.0.weight"].shape[2:] == (1, 1) and tuple(model["attention.0.weight"].shape) in optimised_shapes
+    assert not trunk_shapes & optimised_shapes, "the optimiser holds trunk parameters"
+
+
+def test_manifold_training_without_its_pretrained_trunk_names_the_file(
+    tiny_isic: SyntheticIsic, tmp_path: Path
+) -> None:
+    with pytest.raises(RuntimeError) as raised:  # MONAI wraps errors of config expressions
+        run_bundle(MANIFOLD_CONFIGS, **tiny_isic.paths(tmp_path), **TINY_MANIFOLD)
+    cause = raised.value.__cause__
+    assert isinstance(cause, FileNotFoundError) and str(tmp_path / "pretrain" / "trunk.pt") in str(cause)
+
+def test_plain_metric_learning_variant_trains(tiny_isic: SyntheticIsic, output_dir: Path, pretrained_trunk: Path) -> None:
     variant = {key: value for key, value in TINY_MANIFOLD.items()
                if key not in ("run_name", "num_learners", "finetune_epochs")}  # ml_k1.yaml sets these
     workflow = run_bundle([*MANIFOLD_CONFIGS, "ml_k1.yaml"], **tiny_isic.paths(output_dir), **variant)

@@ -117,6 +117,19 @@ def test_freeze_bn_keeps_running_stats_and_affine_fixed(freeze_bn, stats_change)
     assert (not torch.equal(before, net.trunk.bn1.running_mean)) is stats_change
 
 
+def test_freeze_trunk_trains_only_attention_and_embedding():
+    net = AttentionManifoldNet(**SMALL, freeze_trunk=True).train()
+    trunk_before = {name: t.clone() for name, t in net.trunk.state_dict().items()}
+    optimizer = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.1)
+    embedding, attention = net(torch.rand(4, 3, 64, 64) * 5.0)
+    (embedding.sum() + attention.sum()).backward()
+    optimizer.step()
+    assert net.freeze_bn and not net.trunk.bn1.training and net.attention.training
+    assert not any(p.requires_grad for p in net.trunk.parameters())
+    assert all(p.grad is not None for p in [*net.attention.parameters(), *net.embedding.parameters()])
+    for name, tensor in net.trunk.state_dict().items():  # weights and running statistics
+        assert torch.equal(tensor, trunk_before[name]), name
+
 def test_pooled_features_shape_and_norm():
     net = AttentionManifoldNet(**SMALL).eval()
     with torch.no_grad():

@@ -27,6 +27,7 @@ from bundle.transforms.presets import (
     IMAGENET_MEAN,
     IMAGENET_STD,
     classification_transforms,
+    contrastive_transforms,
     inference_transforms,
     load_transforms,
     segmentation_transforms,
@@ -235,3 +236,46 @@ def test_non_square_without_rotation():
     assert len(chain.transforms) > len(segmentation_transforms(image_size=(12, 8)).transforms)
     with pytest.raises(ValueError, match="image_size"):
         inference_transforms(image_size=(8, -1))
+
+
+def test_contrastive_views_are_two_independent_draws(tmp_path):
+    path = _write_pil(tmp_path / "photo.png", _pixels(16, 12))
+    chain = contrastive_transforms(image_size=(8, 8)).set_random_state(seed=0)
+    data = chain({"image": str(path)})
+    first, second = data["image"], data["image_view"]
+    assert first.shape == second.shape == (3, 8, 8) and first.dtype == second.dtype == torch.float32
+    assert not torch.equal(first.as_tensor(), second.as_tensor())
+    again = contrastive_transforms(image_size=(8, 8)).set_random_state(seed=0)({"image": str(path)})
+    assert torch.equal(first.as_tensor(), again["image"].as_tensor())
+
+
+def test_contrastive_views_without_randomness_equal_the_inference_image(tmp_path):
+    path = _write_pil(tmp_path / "photo.png", _pixels(16, 12))
+    off = {key: 0.0 for key in ("flip_prob", "rotate90_prob", "scale_intensity_prob", "shift_intensity_prob",
+                                "contrast_prob")}
+    data = contrastive_transforms(image_size=(8, 8), crop_min_scale=1.0, blur_prob=0.0, augment=off)({"image": str(path)})
+    reference = inference_transforms(image_size=(8, 8))({"image": str(path)})["image"]
+    for key in ("image", "image_view"):
+        assert torch.allclose(data[key].as_tensor(), reference.as_tensor(), atol=1e-6)
+
+
+def test_contrastive_load_and_resize_are_cached():
+    chain = contrastive_transforms(image_size=(8, 8)).transforms
+    first_random = next(i for i, t in enumerate(chain) if isinstance(t, RandomizableTrait))
+    assert isinstance(chain[0], LoadImaged) and any(isinstance(t, Resized) for t in chain[:first_random])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"crop_min_scale": 0.0}, "crop_min_scale"),
+        ({"crop_min_scale": 1.5}, "crop_min_scale"),
+        ({"blur_prob": -0.1}, "blur_prob"),
+        ({"view_key": "image"}, "view_key"),
+        ({"augment": {"hue": 0.1}}, "unknown augment"),
+        ({"image_size": (12, 8)}, "square"),
+    ],
+)
+def test_contrastive_ill_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        contrastive_transforms(**kwargs)
