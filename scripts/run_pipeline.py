@@ -58,6 +58,7 @@ CPU_OVERRIDES = {
     "train_unet.yaml": "cpu_unet.yaml",
     "inference.yaml": "cpu_unet.yaml",
 }
+SELFSUP_OVERRIDE = "cpu_selfsup.yaml"  # after the profile's override: loads and freezes the pre-trained trunk
 BUNDLE_MODEL = "dcml_graphcut"  # the U-net copied to models/model.pt
 # proxy run name -> (map source, graph cut)
 PROXIES: dict[str, tuple[str, bool]] = {
@@ -75,6 +76,11 @@ def with_profile(configs: list[str], profile: str) -> list[str]:
         return configs
     base, *variants = configs
     return [base, *([CPU_OVERRIDES[base]] if base in CPU_OVERRIDES else []), *variants]
+
+
+def with_selfsup(configs: list[str], selfsup: bool) -> list[str]:
+    """Append ``cpu_selfsup.yaml`` (frozen trunk of the label-free pre-training) to a manifold's configs when asked."""
+    return [*configs, SELFSUP_OVERRIDE] if selfsup and configs[0] == "train_manifold.yaml" else configs
 
 
 def bundle_command(configs: list[str], **overrides: object) -> list[str]:
@@ -181,6 +187,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--output_dir", type=Path, default=ROOT / "output")
     parser.add_argument("--profile", choices=("cpu", "paper"), default="cpu", help="cpu: the small demo configuration")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--selfsup", action="store_true",
+                        help="pre-train the manifolds' trunk without labels (pretrain_trunk.yaml) and train only their "
+                             "attention and embedding on it, frozen (cpu_selfsup.yaml)")
     return parser.parse_args(argv)
 
 
@@ -211,9 +220,9 @@ def main(argv: list[str] | None = None) -> None:
         "output_dir": str(output_dir),
     }
 
-    # ---- CPU profile: label-free pre-training of the manifolds' trunk, the stand-in for ImageNet weights ----
+    # ---- --selfsup: label-free pre-training of the manifolds' trunk, the stand-in for ImageNet weights ----
     manifold_after = ["prepare"]
-    if args.profile == "cpu":
+    if args.selfsup:
         files = with_profile(["train_manifold.yaml"], args.profile) + ["pretrain_trunk.yaml"]
         pipeline.stage("pretrain", bundle_command(files, seed=args.seed, **common), after=["prepare"],
                        outputs=[output_dir / "pretrain"])
@@ -222,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
     # ---- map sources: classifiers for GradCAM, attention manifolds ----
     for name, (configs, _) in MAP_SOURCES.items():
         kind = "classifier" if configs[0] == "train_classifier.yaml" else "manifold"
+        configs = with_selfsup(configs, args.selfsup)
         command = bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common)
         after = manifold_after if kind == "manifold" else ["prepare"]
         pipeline.stage(f"train_{name}", command, after=after, outputs=[output_dir / kind / name])
@@ -229,7 +239,8 @@ def main(argv: list[str] | None = None) -> None:
     # ---- proxy labels ----
     for proxy, (source, graph_cut) in PROXIES.items():
         configs, proxy_configs = MAP_SOURCES[source]
-        files = with_profile(configs, args.profile) + ["generate_proxy.yaml", *proxy_configs]
+        files = with_profile(with_selfsup(configs, args.selfsup), args.profile)
+        files += ["generate_proxy.yaml", *proxy_configs]
         files += ["proxy_graphcut.yaml"] if graph_cut else []
         pipeline.stage(f"proxy_{proxy}", bundle_command(files, run_name=source, seed=args.seed, **common),
                        after=[f"train_{source}"], outputs=[output_dir / "proxy" / proxy])

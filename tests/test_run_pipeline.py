@@ -48,6 +48,20 @@ def test_with_profile(pipeline_module, configs, profile, expected):
     assert pipeline_module.with_profile(configs, profile) == expected
 
 
+@pytest.mark.parametrize(
+    "configs, selfsup, expected",
+    [
+        (["train_manifold.yaml", "ml_k1.yaml"], True, ["train_manifold.yaml", "ml_k1.yaml", "cpu_selfsup.yaml"]),
+        (["train_manifold.yaml"], False, ["train_manifold.yaml"]),
+        (["train_classifier.yaml"], True, ["train_classifier.yaml"]),  # GradCAM classifiers are not affected
+    ],
+)
+def test_with_selfsup_appends_the_frozen_trunk_override_to_manifolds_only(pipeline_module, configs, selfsup, expected):
+    files = pipeline_module.with_selfsup(configs, selfsup)
+    assert files == expected
+    assert pipeline_module.with_profile(files, "cpu")[:2] == [configs[0], pipeline_module.CPU_OVERRIDES[configs[0]]]
+
+
 def test_bundle_command_and_its_printable_form(pipeline_module):
     command = pipeline_module.bundle_command(["train_unet.yaml", "cpu_unet.yaml"], run_name="ml", max_epochs=3)
     assert command[:5] == [sys.executable, "-m", "monai.bundle", "run", "--config_file"]

@@ -41,6 +41,7 @@ from bundle.proxy import map_path, mask_path
 from tests.integration.conftest import CONFIG_DIR, META_FILE, REPO_ROOT, SyntheticIsic, run_bundle
 
 MANIFOLD_CONFIGS = ["train_manifold.yaml", "cpu_manifold.yaml"]
+SELFSUP_CONFIGS = [*MANIFOLD_CONFIGS, "cpu_selfsup.yaml"]
 CLASSIFIER_CONFIGS = ["train_classifier.yaml", "cpu_classifier.yaml"]
 UNET_CONFIGS = ["train_unet.yaml", "cpu_unet.yaml"]
 PROXY_SECTIONS = (("classification.json", "training"), ("classification.json", "test"),
@@ -121,10 +122,17 @@ def pretrained_trunk(tiny_isic: SyntheticIsic, output_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def manifold_run(tiny_isic: SyntheticIsic, output_dir: Path, pretrained_trunk: Path) -> Path:
-    """Train the attention manifold (K=2, last epoch fine-tuned on the full embedding) on the pre-trained, frozen
-    trunk, as cpu_manifold.yaml does; return its run folder."""
+def manifold_run(tiny_isic: SyntheticIsic, output_dir: Path) -> Path:
+    """Train the attention manifold (K=2, last epoch fine-tuned on the full embedding); return its run folder."""
     workflow = run_bundle(MANIFOLD_CONFIGS, **tiny_isic.paths(output_dir), **TINY_MANIFOLD)
+    return Path(workflow.parser.get_parsed_content("run_dir"))
+
+
+@pytest.fixture(scope="module")
+def selfsup_manifold_run(tiny_isic: SyntheticIsic, output_dir: Path, pretrained_trunk: Path) -> Path:
+    """The same on the pre-trained, frozen trunk (cpu_selfsup.yaml); return its run folder."""
+    overrides = {**TINY_MANIFOLD, "run_name": "dcml_selfsup"}
+    workflow = run_bundle(SELFSUP_CONFIGS, **tiny_isic.paths(output_dir), **overrides)
     return Path(workflow.parser.get_parsed_content("run_dir"))
 
 
@@ -202,7 +210,6 @@ def test_configs_have_the_bundle_properties(
         **tiny_isic.paths(tmp_path),
         num_workers=0,
         train_datalist=str(full_supervision),  # read by the U-net only
-        pretrained_path=None,  # cpu_manifold.yaml's pre-trained trunk is not in this empty output folder
     )
     workflow.initialize()
     assert workflow.check_properties() == []
@@ -236,16 +243,18 @@ def test_pretraining_writes_a_trunk_in_torchvision_names(pretrained_trunk: Path,
 
 
 def test_manifold_training_keeps_the_pretrained_trunk_and_learns_the_rest(
-    pretrained_trunk: Path, manifold_run: Path
+    pretrained_trunk: Path, selfsup_manifold_run: Path
 ) -> None:
     trunk = torch.load(pretrained_trunk, map_location="cpu", weights_only=True)
-    model = torch.load(manifold_run / "model.pt", map_location="cpu", weights_only=True)
+    model = torch.load(selfsup_manifold_run / "model.pt", map_location="cpu", weights_only=True)
     for key, tensor in trunk.items():
         assert torch.equal(model[f"trunk.{key}"], tensor), key
-    optimised = torch.load(manifold_run / "last.pt", map_location="cpu", weights_only=True)["optimizer"]["state"]
+    last = torch.load(selfsup_manifold_run / "last.pt", map_location="cpu", weights_only=True)
+    optimised = last["optimizer"]["state"]
     trunk_shapes = {tuple(tensor.shape) for key, tensor in trunk.items() if key.endswith("conv1.weight")}
     optimised_shapes = {tuple(state["exp_avg"].shape) for state in optimised.values()}
-    assert model["attention.0.weight"].shape[2:] == (1, 1) and tuple(model["attention.0.weight"].shape) in optimised_shapes
+    attention_shape = tuple(model["attention.0.weight"].shape)
+    assert attention_shape[2:] == (1, 1) and attention_shape in optimised_shapes
     assert not trunk_shapes & optimised_shapes, "the optimiser holds trunk parameters"
 
 
@@ -253,11 +262,11 @@ def test_manifold_training_without_its_pretrained_trunk_names_the_file(
     tiny_isic: SyntheticIsic, tmp_path: Path
 ) -> None:
     with pytest.raises(RuntimeError) as raised:  # MONAI wraps errors of config expressions
-        run_bundle(MANIFOLD_CONFIGS, **tiny_isic.paths(tmp_path), **TINY_MANIFOLD)
+        run_bundle(SELFSUP_CONFIGS, **tiny_isic.paths(tmp_path), **TINY_MANIFOLD)
     cause = raised.value.__cause__
     assert isinstance(cause, FileNotFoundError) and str(tmp_path / "pretrain" / "trunk.pt") in str(cause)
 
-def test_plain_metric_learning_variant_trains(tiny_isic: SyntheticIsic, output_dir: Path, pretrained_trunk: Path) -> None:
+def test_plain_metric_learning_variant_trains(tiny_isic: SyntheticIsic, output_dir: Path) -> None:
     variant = {key: value for key, value in TINY_MANIFOLD.items()
                if key not in ("run_name", "num_learners", "finetune_epochs")}  # ml_k1.yaml sets these
     workflow = run_bundle([*MANIFOLD_CONFIGS, "ml_k1.yaml"], **tiny_isic.paths(output_dir), **variant)
