@@ -99,7 +99,8 @@ def networks(
     trained.load_state_dict(torch.load(run_dir / "model.pt", map_location="cpu", weights_only=True))
     torch.manual_seed(0)
     untrained = workflow.parser.get_parsed_content("network_def", lazy=False)
-    return {"trained": trained, "untrained": untrained, "image_size": workflow.parser.get_parsed_content("image_size")}
+    image_size = workflow.parser.get_parsed_content("image_size")
+    return {"variant": request.param, "trained": trained, "untrained": untrained, "image_size": image_size}
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,9 @@ def scores(quality_set: SyntheticIsic, networks: dict) -> dict:
     assert len(items) == QUALITY_SET.num_classification and all("mask" in item for item in items)
     trained = mean_dice_of_equal_area_maps(networks["trained"], networks["image_size"], items)
     untrained = mean_dice_of_equal_area_maps(networks["untrained"], networks["image_size"], items)
-    return {"trained": trained["map"], "disk": trained["disk"], "untrained": untrained["map"]}
+    result = {"trained": trained["map"], "disk": trained["disk"], "untrained": untrained["map"]}
+    print(f"{networks['variant']}: {describe(result)}")  # shown with pytest -s or -rA
+    return result
 
 
 def describe(scores: dict) -> str:
@@ -121,12 +124,17 @@ def test_trained_attention_beats_untrained_network(scores: dict) -> None:
     assert scores["trained"] > scores["untrained"] + 0.1, describe(scores)
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,  # a crash still fails
-    strict=False,
-    reason="known gap, not a flaky test: trained from scratch on these 112 small images, the CPU configuration's "
-    "maps follow the lesions but not yet as well as the centred disk (measured with version 0.4.0: trained map "
-    "0.528, centred disk 0.660, untrained map 0.184 mean Dice); remove this mark once they do",
-)
-def test_trained_attention_beats_centred_disk(scores: dict) -> None:
+KNOWN_GAPS = {
+    "scratch": "trained from scratch on these 112 small images, the default CPU configuration's maps follow the "
+    "lesions but not yet as well as the centred disk (version 0.4.0: trained map 0.528, centred disk 0.660, untrained "
+    "map 0.184 mean Dice)",
+    "selfsup": "on the frozen pre-trained trunk the maps beat the disk only narrowly (version 0.5.0: trained map 0.670, "
+    "centred disk 0.660, untrained map 0.164 mean Dice) and lost to it in a one-thread development run of the same "
+    "seed (0.651)",
+}
+"""Expected failures, not flaky tests: remove an entry once its variant beats the disk by a clear margin."""
+
+
+def test_trained_attention_beats_centred_disk(scores: dict, networks: dict, request: pytest.FixtureRequest) -> None:
+    request.applymarker(pytest.mark.xfail(raises=AssertionError, strict=False, reason=KNOWN_GAPS[networks["variant"]]))
     assert scores["trained"] > scores["disk"], describe(scores)
