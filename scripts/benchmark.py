@@ -14,8 +14,7 @@
 The networks, transforms, loader and optimiser are built from the bundle's own configs with MONAI's
 ``ConfigParser`` (paper: ``train_manifold.yaml`` and ``train_classifier.yaml``; ``--cpu`` adds
 ``cpu_manifold.yaml`` and ``cpu_classifier.yaml``); command-line options override single config constants.
-Everything runs on the CPU, with random weights (cost does not depend on the weights): a configured
-``pretrained_path`` is not read, but a trunk the config freezes (``freeze_trunk``) stays frozen.
+Everything runs on the CPU, with random weights (cost does not depend on the weights).
 
 Per-image costs, on one random batch (B, 3, S, S), divided by B: the median over interleaved rounds (at least
 ``--repeats`` of them, and more until ``--min_time`` seconds have passed) after ``--warmup`` untimed rounds;
@@ -37,7 +36,7 @@ once beside the times: they do not depend on the machine's load, so they tell st
 
 Data-loading share: one training epoch as ``train_manifold.yaml`` runs it (``CacheDataset`` with
 ``classification_transforms(train=True)``, ``ClusterBatchLoader``, ``SupervisedTrainer`` with ``ManifoldIteration``:
-forward, margin loss, backward (not through a frozen trunk), Adam step), without its handlers (no re-clustering, validation or logging).
+forward, margin loss, backward, Adam step), without its handlers (no re-clustering, validation or logging).
 Ignite's ``BasicTimeProfiler`` splits the epoch into time spent waiting for the next batch and the rest; the
 share is ``wait / epoch``. Filling the cache happens once, before the first epoch, and is reported apart.
 Without ``--datalist`` a small synthetic ISIC set is generated and prepared in a temporary folder.
@@ -364,10 +363,6 @@ def build_parsers(options: argparse.Namespace) -> tuple[ConfigParser, ConfigPars
             "train#handlers": [],
         },
     )
-    # random weights: the trunk file of pretrain_trunk.yaml is not read, but a config that freezes the trunk on it
-    # keeps it frozen, so the epoch costs what it costs in training (no backward through the trunk)
-    manifold_parser["freeze_trunk"] = bool(manifold_parser.get_parsed_content("freeze_trunk"))
-    manifold_parser["pretrained_path"] = None
     classifier_parser = load_config(
         configs["classifier"], {"depth": options.classifier_depth, "widen_factor": options.classifier_widen_factor}
     )
