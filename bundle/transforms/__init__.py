@@ -9,7 +9,8 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""MONAI transforms of the bundle: RGB conversion, mask binarisation and ready-made transform chains."""
+"""MONAI transforms of the bundle: RGB conversion, mask binarisation, dermoscopy artefacts drawn at random for
+training, and ready-made transform chains."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from bundle.transforms.presets import (
     load_transforms,
     segmentation_transforms,
 )
+from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFrame, RandDermoscopeFramed
+from bundle.transforms.rand_hairs import RandHairs, RandHairsd
 
 __all__ = [
     "CONTRASTIVE_AUGMENT",
@@ -36,6 +39,10 @@ __all__ = [
     "BinarizeMaskd",
     "EnsureRGB",
     "EnsureRGBd",
+    "RandDermoscopeFrame",
+    "RandDermoscopeFramed",
+    "RandHairs",
+    "RandHairsd",
     "classification_transforms",
     "contrastive_transforms",
     "inference_transforms",

@@ -39,6 +39,7 @@ from monai.transforms import (
     LoadImaged,
     NormalizeIntensityd,
     RandAdjustContrastd,
+    RandBiasFieldd,
     RandFlipd,
     RandGaussianSmoothd,
     RandRotate90d,
@@ -53,6 +54,8 @@ from monai.utils import ensure_tuple
 
 from bundle.transforms.binarize_mask import BinarizeMaskd
 from bundle.transforms.ensure_rgb import EnsureRGBd
+from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFramed
+from bundle.transforms.rand_hairs import RandHairsd
 
 __all__ = [
     "CONTRASTIVE_AUGMENT",
@@ -80,6 +83,11 @@ DEFAULT_AUGMENT: dict[str, Any] = {
     "contrast_prob": 0.5,
     "contrast_gamma": (0.9, 1.1),
     "colour_channel_wise": True,  # draw scale and shift per channel: a mild colour jitter
+    "hair_prob": 0.0,  # RandHairsd: 1..max_hairs dark hairs drawn over the image (not the mask)
+    "max_hairs": 8,
+    "frame_prob": 0.0,  # RandDermoscopeFramed: dark circular lens frame over the image (not the mask)
+    "illumination_prob": 0.0,  # MONAI RandBiasFieldd: smooth uneven lighting, the same field in every channel
+    "illumination_coeff": 0.1,  # its polynomial coefficients ~ U(-c, c); log-intensity field of degree 2
 }
 """Training augmentations; ``augment`` arguments override single entries. A probability of 0 removes the step."""
 
@@ -94,7 +102,16 @@ CONTRASTIVE_AUGMENT: dict[str, Any] = {
 """``DEFAULT_AUGMENT`` overrides of each view of ``contrastive_transforms``: strong per-channel colour jitter, so
 that two views of one image cannot be matched by colour alone (SimCLR's lesson) but by texture and structure."""
 
-_PROB_KEYS = ("flip_prob", "rotate90_prob", "scale_intensity_prob", "shift_intensity_prob", "contrast_prob")
+_PROB_KEYS = (
+    "flip_prob",
+    "rotate90_prob",
+    "scale_intensity_prob",
+    "shift_intensity_prob",
+    "contrast_prob",
+    "hair_prob",
+    "frame_prob",
+    "illumination_prob",
+)
 
 
 def load_transforms(
@@ -299,7 +316,8 @@ def _scale_and_resize(image_key: str, mask_key: str | None, size: tuple[int, int
 def _augment(
     image_key: str, mask_key: str | None, options: Mapping[str, Any], size: tuple[int, int]
 ) -> list[Transform]:
-    """Return the random steps whose probability is positive: joint flips/rotations, then image colour jitter."""
+    """Return the random steps whose probability is positive: joint flips/rotations, then artefacts drawn on the
+    image (hairs, lens frame, uneven lighting), then image colour jitter (which then also acts on them)."""
     if options["rotate90_prob"] > 0 and size[0] != size[1]:
         # a quarter turn swaps W and H: samples of one batch would differ in shape
         raise ValueError(
@@ -311,6 +329,17 @@ def _augment(
         (options["flip_prob"], RandFlipd(keys=spatial_keys, prob=options["flip_prob"], spatial_axis=0)),
         (options["flip_prob"], RandFlipd(keys=spatial_keys, prob=options["flip_prob"], spatial_axis=1)),
         (options["rotate90_prob"], RandRotate90d(keys=spatial_keys, prob=options["rotate90_prob"], max_k=3)),
+        (options["hair_prob"], RandHairsd(keys=image_key, prob=options["hair_prob"], max_hairs=options["max_hairs"])),
+        (options["frame_prob"], RandDermoscopeFramed(keys=image_key, prob=options["frame_prob"])),
+        (
+            options["illumination_prob"],
+            RandBiasFieldd(
+                keys=image_key,
+                degree=2,
+                coeff_range=(-options["illumination_coeff"], options["illumination_coeff"]),
+                prob=options["illumination_prob"],
+            ),
+        ),
         (
             options["scale_intensity_prob"],
             RandScaleIntensityd(
@@ -365,9 +394,12 @@ def _check_augment(augment: Mapping[str, Any] | None) -> dict[str, Any]:
     for key in _PROB_KEYS:
         if not 0.0 <= options[key] <= 1.0:
             raise ValueError(f"augment[{key!r}] must be a probability in [0, 1], got {options[key]}.")
-    for key in ("scale_intensity_factor", "shift_intensity_offset"):
+    for key in ("scale_intensity_factor", "shift_intensity_offset", "illumination_coeff"):
         if options[key] < 0:
             raise ValueError(f"augment[{key!r}] must be >= 0, got {options[key]}.")
+    max_hairs = options["max_hairs"]
+    if isinstance(max_hairs, bool) or not isinstance(max_hairs, Integral) or max_hairs < 1:
+        raise ValueError(f"augment['max_hairs'] must be a positive int, got {max_hairs!r}.")
     gamma = tuple(options["contrast_gamma"])
     if len(gamma) != 2 or not 0 < gamma[0] <= gamma[1]:
         raise ValueError(f"augment['contrast_gamma'] must be a (low, high) pair with 0 < low <= high, got {gamma}.")

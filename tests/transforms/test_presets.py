@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 from monai.data import CacheDataset, DataLoader, MetaTensor
-from monai.transforms import Invertd, LoadImaged, RandFlipd, RandomizableTrait, Resized
+from monai.transforms import Invertd, LoadImaged, RandBiasFieldd, RandFlipd, RandomizableTrait, Resized
 from PIL import Image
 
 from bundle.transforms.presets import (
@@ -32,6 +32,8 @@ from bundle.transforms.presets import (
     load_transforms,
     segmentation_transforms,
 )
+from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFramed
+from bundle.transforms.rand_hairs import RandHairsd
 
 WIDTH, HEIGHT = 10, 6
 
@@ -192,6 +194,27 @@ def test_zero_probability_removes_step():
     assert not any(isinstance(t, RandFlipd) for t in chain.transforms)
 
 
+ARTEFACTS = {"hair_prob": 1.0, "frame_prob": 1.0, "illumination_prob": 1.0}
+
+
+def test_artefacts_off_by_default_and_on_by_option():
+    def kinds(augment):
+        return {type(t) for t in classification_transforms(image_size=(8, 8), train=True, augment=augment).transforms}
+
+    assert not kinds(None) & {RandHairsd, RandDermoscopeFramed, RandBiasFieldd}
+    assert kinds(ARTEFACTS) >= {RandHairsd, RandDermoscopeFramed, RandBiasFieldd}
+
+
+def test_artefacts_change_the_image_not_the_mask(tmp_path):
+    pair = _lesion_pair(tmp_path, size=32)
+    no_motion = {"flip_prob": 0.0, "rotate90_prob": 0.0}
+    plain = segmentation_transforms(image_size=(32, 32))(pair)
+    chain = segmentation_transforms(image_size=(32, 32), train=True, augment={**ARTEFACTS, **no_motion})
+    out = chain.set_random_state(seed=0)(pair)
+    assert torch.equal(out["label"].as_tensor(), plain["label"].as_tensor())
+    assert not torch.allclose(out["image"].as_tensor(), plain["image"].as_tensor())
+
+
 def test_cache_dataset_batches(tmp_path):
     pair = _lesion_pair(tmp_path)
     chain = segmentation_transforms(image_size=(8, 8), train=True)
@@ -222,6 +245,10 @@ def test_inference_inverts_to_original_size(tmp_path, name, writer, width, heigh
         ({"augment": {"flip_prob": 1.5}}, "flip_prob"),
         ({"augment": {"scale_intensity_factor": -0.1}}, "scale_intensity_factor"),
         ({"augment": {"contrast_gamma": (1.2, 0.8)}}, "contrast_gamma"),
+        ({"augment": {"hair_prob": 1.5}}, "hair_prob"),
+        ({"augment": {"frame_prob": -0.1}}, "frame_prob"),
+        ({"augment": {"max_hairs": 0}}, "max_hairs"),
+        ({"augment": {"illumination_coeff": -0.1}}, "illumination_coeff"),
         ({"image_size": (12, 8), "train": True}, "square"),
     ],
 )
