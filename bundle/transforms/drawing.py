@@ -9,15 +9,53 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Pixel geometry shared by the transforms that draw artefacts on an image."""
+"""What the transforms that draw artefacts on an image share: option checks, pixel geometry and the dictionary
+wrapper that draws once per sample."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
+import numpy as np
 import torch
+from monai.config import KeysCollection, NdarrayOrTensor
+from monai.transforms import MapTransform, RandomizableTransform
 
-__all__ = ["check_range", "pixel_grid"]
+__all__ = ["RandDrawd", "check_range", "pixel_grid"]
+
+
+class RandDrawd(RandomizableTransform, MapTransform):
+    """Dictionary wrapper of an artefact-drawing array transform: with probability ``prob``, one random draw of
+    ``drawer`` (made with probability 1) is applied to every key, so images of one sample get the same artefact.
+
+    Args:
+        keys: keys of the RGB images (3, W, H); masks must not be listed (artefacts do not change the lesion).
+        drawer: array transform with ``randomize(spatial_shape)`` and ``__call__(img, randomize)``.
+        prob: probability of drawing on a sample.
+        allow_missing_keys: don't raise if a key is missing.
+    """
+
+    def __init__(
+        self, keys: KeysCollection, drawer: RandomizableTransform, prob: float, allow_missing_keys: bool = False
+    ) -> None:
+        MapTransform.__init__(self, keys, allow_missing_keys)
+        RandomizableTransform.__init__(self, prob)
+        self.drawer = drawer
+
+    def set_random_state(self, seed: int | None = None, state: np.random.RandomState | None = None) -> RandDrawd:
+        super().set_random_state(seed, state)
+        self.drawer.set_random_state(seed, state)
+        return self
+
+    def __call__(self, data: Mapping[Hashable, NdarrayOrTensor]) -> dict[Hashable, NdarrayOrTensor]:
+        """Return a copy of ``data`` with the same artefact drawn on each key's image, with probability ``prob``."""
+        d = dict(data)
+        self.randomize(None)
+        if not self._do_transform:
+            return d
+        for index, key in enumerate(self.key_iterator(d)):
+            d[key] = self.drawer(d[key], randomize=index == 0)
+        return d
 
 
 def check_range(name: str, value: Sequence[float], low: float, high: float) -> tuple[float, float]:

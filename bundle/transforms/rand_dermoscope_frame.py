@@ -13,16 +13,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 from monai.config import KeysCollection, NdarrayOrTensor
 from monai.data import get_track_meta
-from monai.transforms import MapTransform, RandomizableTransform
+from monai.transforms import RandomizableTransform
 from monai.utils import TransformBackends, convert_to_tensor
 
-from bundle.transforms.drawing import check_range, pixel_grid
+from bundle.transforms.drawing import RandDrawd, check_range, pixel_grid
 
 __all__ = ["RandDermoscopeFrame", "RandDermoscopeFramed"]
 
@@ -90,7 +90,7 @@ class RandDermoscopeFrame(RandomizableTransform):
         return img * (1 - cover) + intensity * cover
 
 
-class RandDermoscopeFramed(RandomizableTransform, MapTransform):
+class RandDermoscopeFramed(RandDrawd):
     """Dictionary wrapper of :py:class:`RandDermoscopeFrame`: the same frame on every key (images of one shape).
 
     Args:
@@ -112,27 +112,7 @@ class RandDermoscopeFramed(RandomizableTransform, MapTransform):
         edge: float = 0.04,
         allow_missing_keys: bool = False,
     ) -> None:
-        MapTransform.__init__(self, keys, allow_missing_keys)
-        RandomizableTransform.__init__(self, prob)
-        self.frame = RandDermoscopeFrame(
+        frame = RandDermoscopeFrame(
             prob=1.0, radius_range=radius_range, centre_std=centre_std, intensity_range=intensity_range, edge=edge
         )
-
-    def set_random_state(
-        self, seed: int | None = None, state: np.random.RandomState | None = None
-    ) -> RandDermoscopeFramed:
-        super().set_random_state(seed, state)
-        self.frame.set_random_state(seed, state)
-        return self
-
-    def __call__(self, data: Mapping[Hashable, NdarrayOrTensor]) -> dict[Hashable, NdarrayOrTensor]:
-        """Return a copy of ``data`` with each key's image (3, W, H) framed, with probability ``prob``."""
-        d = dict(data)
-        self.randomize(None)
-        if not self._do_transform:
-            return d
-        first = True
-        for key in self.key_iterator(d):
-            d[key] = self.frame(d[key], randomize=first)
-            first = False
-        return d
+        super().__init__(keys, frame, prob, allow_missing_keys)

@@ -13,17 +13,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
 import torch
 from monai.config import KeysCollection, NdarrayOrTensor
 from monai.data import get_track_meta
-from monai.transforms import MapTransform, RandomizableTransform
+from monai.transforms import RandomizableTransform
 from monai.utils import TransformBackends, convert_to_tensor
 
-from bundle.transforms.drawing import check_range
+from bundle.transforms.drawing import RandDrawd, check_range
 
 __all__ = ["RandHairs", "RandHairsd"]
 
@@ -98,7 +98,7 @@ class RandHairs(RandomizableTransform):
         return out
 
 
-class RandHairsd(RandomizableTransform, MapTransform):
+class RandHairsd(RandDrawd):
     """Dictionary wrapper of :py:class:`RandHairs`: the same hairs on every key (images of one shape).
 
     Args:
@@ -119,26 +119,8 @@ class RandHairsd(RandomizableTransform, MapTransform):
         intensity_range: Sequence[float] = (0.02, 0.25),
         allow_missing_keys: bool = False,
     ) -> None:
-        MapTransform.__init__(self, keys, allow_missing_keys)
-        RandomizableTransform.__init__(self, prob)
-        self.hairs = RandHairs(prob=1.0, max_hairs=max_hairs, width_range=width_range, intensity_range=intensity_range)
-
-    def set_random_state(self, seed: int | None = None, state: np.random.RandomState | None = None) -> RandHairsd:
-        super().set_random_state(seed, state)
-        self.hairs.set_random_state(seed, state)
-        return self
-
-    def __call__(self, data: Mapping[Hashable, NdarrayOrTensor]) -> dict[Hashable, NdarrayOrTensor]:
-        """Return a copy of ``data`` with hairs drawn on each key's image (3, W, H), with probability ``prob``."""
-        d = dict(data)
-        self.randomize(None)
-        if not self._do_transform:
-            return d
-        first = True
-        for key in self.key_iterator(d):
-            d[key] = self.hairs(d[key], randomize=first)
-            first = False
-        return d
+        hairs = RandHairs(prob=1.0, max_hairs=max_hairs, width_range=width_range, intensity_range=intensity_range)
+        super().__init__(keys, hairs, prob, allow_missing_keys)
 
 
 def _distance_to_points(spatial_shape: Sequence[int], points: torch.Tensor, reach: float) -> torch.Tensor:
