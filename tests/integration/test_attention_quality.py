@@ -43,7 +43,7 @@ VARIANTS = {"scratch": [], "selfsup": ["cpu_selfsup.yaml"]}
 """The default CPU configuration (trunk trained from scratch) and its opt-in variant on a frozen trunk pre-trained
 without labels (pretrain_trunk.yaml first)."""
 TRAINING = {"run_name": "quality"}
-"""The configs unchanged, only the data is small: about 80 s on one core from scratch; pre-training adds a few
+"""The configs unchanged, only the data is small: about 2 min on one core from scratch; pre-training adds a few
 minutes on two."""
 DISK_RADIUS_FRACTION = 0.3  # evaluate.yaml's disk_radius_fraction
 
