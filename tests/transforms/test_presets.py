@@ -280,7 +280,8 @@ def test_contrastive_views_without_randomness_equal_the_inference_image(tmp_path
     path = _write_pil(tmp_path / "photo.png", _pixels(16, 12))
     off = {key: 0.0 for key in ("flip_prob", "rotate90_prob", "scale_intensity_prob", "shift_intensity_prob",
                                 "contrast_prob")}
-    data = contrastive_transforms(image_size=(8, 8), crop_min_scale=1.0, blur_prob=0.0, augment=off)({"image": str(path)})
+    chain = contrastive_transforms(image_size=(8, 8), crop_min_scale=1.0, blur_prob=0.0, augment=off)
+    data = chain({"image": str(path)})
     reference = inference_transforms(image_size=(8, 8))({"image": str(path)})["image"]
     for key in ("image", "image_view"):
         assert torch.allclose(data[key].as_tensor(), reference.as_tensor(), atol=1e-6)
