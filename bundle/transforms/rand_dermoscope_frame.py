@@ -37,8 +37,8 @@ class RandDermoscopeFrame(RandomizableTransform):
 
     Args:
         prob: probability of framing an image.
-        radius_range: radius as a fraction of the image's shorter side, drawn uniformly from (low, high); 0.5 touches
-            the middle of the shorter sides.
+        radius_range: radius as a fraction of the image's shorter side, drawn uniformly from (low, high); at 0.5
+            the centred circle touches the two longer sides.
         centre_std: standard deviation of the centre's offset, as a fraction of each side.
         intensity_range: intensity outside the circle, drawn uniformly from (low, high).
         edge: width of the ramp from image to frame, as a fraction of the shorter side.
