@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 from monai.data import list_data_collate
+from monai.data.utils import worker_init_fn
 from pytorch_metric_learning.samplers import MPerClassSampler
 from pytorch_metric_learning.utils import common_functions
 from torch.utils.data import DataLoader, Dataset
@@ -63,12 +64,18 @@ class ClusterBatchLoader:
     The batches of an epoch are fixed by ``seed``, the number of epochs iterated so far and the assignments:
     ``state_dict``/``load_state_dict`` carry the last two so a resumed run continues with the same batches.
 
+    One ``DataLoader`` serves every epoch, its batch sampler refilled each epoch. Its workers persist across epochs
+    (started once, not every epoch) and MONAI's ``worker_init_fn`` seeds their random transforms: without it, a
+    fresh loader per epoch forked workers holding the same transform random state every time, so that every
+    epoch drew the same sequence of augmentations. (``monai.data.DataLoader`` would seed them too, but without
+    workers it resets PyTorch's global random state, which the miner draws from, when it is built.)
+
     Args:
         dataset: map-style dataset of N dictionaries (e.g. ``{"image", "label"}``).
         labels: N integer class labels, in the order of ``dataset``.
         batch_size: samples per batch.
         samples_per_class: samples of each class in a batch; must divide ``batch_size``.
-        num_workers: DataLoader worker processes.
+        num_workers: DataLoader worker processes, kept alive across epochs.
         collate_fn: merges a list of samples into a batch dictionary.
         seed: seed of the batch order.
     """
@@ -111,6 +118,8 @@ class ClusterBatchLoader:
         self.seed = seed
         self._assignments = np.zeros(len(self.labels), dtype=np.int64)
         self._epoch = 0
+        self._batches: list[list[int]] = []  # this epoch's batches; the loader's batch sampler reads them
+        self._loader: DataLoader | None = None
 
     @property
     def assignments(self) -> np.ndarray:
@@ -138,15 +147,24 @@ class ClusterBatchLoader:
         # A generator: the schedule is drawn at the first batch, i.e. after EPOCH_STARTED handlers re-clustered.
         self._epoch += 1
         schedule = self._epoch_schedule(np.random.RandomState([self.seed, self._epoch]))
-        loader = DataLoader(
-            self.dataset,
-            batch_sampler=[indices for _, indices in schedule],
-            num_workers=self.num_workers,
-            collate_fn=self.collate_fn,
-        )
-        for (cluster, indices), batch in zip(schedule, loader):
+        # In place: the loader's sampler is iterated in this process at the start of each epoch.
+        self._batches[:] = [indices for _, indices in schedule]
+        for (cluster, indices), batch in zip(schedule, self._get_loader()):
             batch[CLUSTER_KEY] = torch.full((len(indices),), cluster, dtype=torch.long)
             yield batch
+
+    def _get_loader(self) -> DataLoader:
+        """The loader of every epoch, built at the first; it yields the batches of ``self._batches``."""
+        if self._loader is None:
+            self._loader = DataLoader(
+                self.dataset,
+                batch_sampler=self._batches,
+                num_workers=self.num_workers,
+                collate_fn=self.collate_fn,
+                worker_init_fn=worker_init_fn,
+                persistent_workers=self.num_workers > 0,
+            )
+        return self._loader
 
     def _epoch_schedule(self, rng: np.random.RandomState) -> list[tuple[int, list[int]]]:
         """Return ``len(self)`` (cluster id, dataset indices) pairs, clusters taken in turn."""

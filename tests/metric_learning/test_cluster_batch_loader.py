@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import torch
 from monai.data import Dataset
+from monai.transforms import RandomizableTransform
 
 from bundle.metric_learning.cluster_batch_loader import ClusterBatchLoader
 
@@ -145,6 +146,24 @@ def test_workers_give_the_same_batches():
     in_process = ClusterBatchLoader(_dataset(labels), labels, batch_size=6, samples_per_class=2)
     with_workers = ClusterBatchLoader(_dataset(labels), labels, batch_size=6, samples_per_class=2, num_workers=1)
     assert _epoch(in_process) == _epoch(with_workers)
+
+
+class _RandomDraw(RandomizableTransform):
+    """Stores one number drawn from the transform's own random state: stands in for an augmentation."""
+
+    def __call__(self, data: dict) -> dict:
+        return {**data, "draw": self.R.rand()}
+
+
+@pytest.mark.parametrize("num_workers", [0, 1])
+def test_epochs_draw_new_augmentations(num_workers):
+    labels = LABELS[:24]
+    dataset = Dataset([{"index": i, "label": label} for i, label in enumerate(labels)], transform=_RandomDraw())
+    loader = ClusterBatchLoader(dataset, labels, batch_size=6, samples_per_class=2, num_workers=num_workers)
+    first, second = ([float(d) for batch in loader for d in batch["draw"]] for _ in range(2))
+    # A fresh worker per epoch would start from the same random state and repeat the first epoch's draws.
+    assert len(first) == len(second) == 24
+    assert len(set(first) & set(second)) == 0
 
 
 @pytest.mark.parametrize(
