@@ -9,8 +9,8 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""MONAI transforms of the bundle: RGB conversion, mask binarisation, dermoscopy artefacts drawn at random for
-training, and ready-made transform chains."""
+"""MONAI transforms of the bundle: RGB conversion, mask binarisation, colour constancy, dermoscopy artefacts drawn
+at random for training, and ready-made transform chains."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from bundle.transforms.presets import (
 )
 from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFrame, RandDermoscopeFramed
 from bundle.transforms.rand_hairs import RandHairs, RandHairsd
+from bundle.transforms.shades_of_gray import ShadesOfGray, ShadesOfGrayd
 
 __all__ = [
     "CONTRASTIVE_AUGMENT",
@@ -43,6 +44,8 @@ __all__ = [
     "RandDermoscopeFramed",
     "RandHairs",
     "RandHairsd",
+    "ShadesOfGray",
+    "ShadesOfGrayd",
     "classification_transforms",
     "contrastive_transforms",
     "inference_transforms",

@@ -17,8 +17,9 @@ The chains keep the bundle's YAML configs short: a config calls e.g.
 Caching: configs wrap the training and validation data in ``monai.data.CacheDataset`` with these chains.
 CacheDataset runs and stores the transforms up to the first random one, so every chain is one flat ``Compose``
 (a nested ``Compose`` counts as random and would stop the cache) ordered as load -> scale to [0, 1] -> resize
-(deterministic and expensive, hence cached) -> random augmentations (training only) -> ImageNet normalisation and
-type conversion (cheap, recomputed every epoch so the colour augmentations act on [0, 1] intensities).
+(deterministic and expensive, hence cached) -> random augmentations (training only) -> optional colour constancy,
+ImageNet normalisation and type conversion (cheap, recomputed every epoch so the colour augmentations act on
+[0, 1] intensities).
 
 Array convention: 2D images load in ITK order, so spatial axes are (W, H) and ``image_size`` is (W, H) too.
 """
@@ -56,6 +57,7 @@ from bundle.transforms.binarize_mask import BinarizeMaskd
 from bundle.transforms.ensure_rgb import EnsureRGBd
 from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFramed
 from bundle.transforms.rand_hairs import RandHairsd
+from bundle.transforms.shades_of_gray import ShadesOfGrayd
 
 __all__ = [
     "CONTRASTIVE_AUGMENT",
@@ -148,6 +150,7 @@ def classification_transforms(
     label_key: str = "label",
     augment: Mapping[str, Any] | None = None,
     reader: str | ImageReader | None = None,
+    colour_constancy: float | None = None,
 ) -> Compose:
     """Image-level chain: image file -> normalised float32 (3, *image_size); integer label -> int64 tensor.
 
@@ -158,13 +161,15 @@ def classification_transforms(
         label_key: key of the class index; may be absent (unlabelled inference data).
         augment: overrides of ``DEFAULT_AUGMENT`` entries.
         reader: see :py:func:`load_transforms`.
+        colour_constancy: Minkowski norm order of :py:class:`ShadesOfGrayd`, applied after the augmentations and
+            before the ImageNet normalisation; ``None``: none.
     """
     size, options = _check_size(image_size), _check_augment(augment)
     transforms = [
         *_load((image_key,), image_key, (), reader),
         *_scale_and_resize(image_key, None, size),
         *(_augment(image_key, None, options, size) if train else []),
-        *_normalise(image_key, None),
+        *_normalise(image_key, None, colour_constancy),
         EnsureTyped(keys=label_key, dtype=torch.int64, track_meta=False, allow_missing_keys=True),
     ]
     return Compose(transforms)
@@ -178,6 +183,7 @@ def contrastive_transforms(
     blur_prob: float = 0.3,
     augment: Mapping[str, Any] | None = None,
     reader: str | ImageReader | None = None,
+    colour_constancy: float | None = None,
 ) -> Compose:
     """Two random views of each image, for label-free contrastive pre-training: ``image_key`` and ``view_key``,
     each a normalised float32 (3, *image_size).
@@ -194,6 +200,7 @@ def contrastive_transforms(
         blur_prob: probability of a Gaussian blur of each view.
         augment: overrides of ``DEFAULT_AUGMENT`` entries, after ``CONTRASTIVE_AUGMENT``.
         reader: see :py:func:`load_transforms`.
+        colour_constancy: see :py:func:`classification_transforms`.
     """
     size, options = _check_size(image_size), _check_augment({**CONTRASTIVE_AUGMENT, **(augment or {})})
     if not 0.0 < crop_min_scale <= 1.0:
@@ -214,7 +221,7 @@ def contrastive_transforms(
             Resized(keys=key, spatial_size=size, mode="bilinear"),
             *_augment(key, None, options, size),
             RandGaussianSmoothd(keys=key, prob=blur_prob),
-            *_normalise(key, None),
+            *_normalise(key, None, colour_constancy),
         ]
     return Compose(transforms)
 
@@ -258,6 +265,7 @@ def inference_transforms(
     image_size: Sequence[int] | int = (224, 224),
     image_key: str = "image",
     reader: str | ImageReader | None = None,
+    colour_constancy: float | None = None,
 ) -> Compose:
     """Deterministic chain for prediction: image -> normalised float32 MetaTensor (3, *image_size).
 
@@ -269,12 +277,13 @@ def inference_transforms(
         image_size: network input size (W, H), or one int for a square.
         image_key: key of the image file name.
         reader: see :py:func:`load_transforms`.
+        colour_constancy: see :py:func:`classification_transforms`; must match the network's training chain.
     """
     size = _check_size(image_size)
     transforms = [
         *_load((image_key,), image_key, (), reader),
         *_scale_and_resize(image_key, None, size),
-        *_normalise(image_key, None),
+        *_normalise(image_key, None, colour_constancy),
     ]
     return Compose(transforms)
 
@@ -366,10 +375,15 @@ def _augment(
     return [transform for prob, transform in candidates if prob > 0]
 
 
-def _normalise(image_key: str, mask_key: str | None) -> list[Transform]:
-    """Return ImageNet normalisation of the image and float32 typing of image (and mask)."""
+def _normalise(image_key: str, mask_key: str | None, colour_constancy: float | None = None) -> list[Transform]:
+    """Return optional colour constancy and ImageNet normalisation of the image, float32 typing of image (and
+    mask)."""
     keys = [image_key] if mask_key is None else [image_key, mask_key]
+    # after the augmentations: they imitate other cameras and lights, which the constancy then evens out, as it
+    # does for a new image at inference
+    constancy = [] if colour_constancy is None else [ShadesOfGrayd(keys=image_key, norm_order=colour_constancy)]
     return [
+        *constancy,
         NormalizeIntensityd(keys=image_key, subtrahend=IMAGENET_MEAN, divisor=IMAGENET_STD, channel_wise=True),
         EnsureTyped(keys=keys, dtype=torch.float32),
     ]

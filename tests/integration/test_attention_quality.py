@@ -25,13 +25,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from monai.bundle import ConfigParser
 from monai.data import load_decathlon_datalist
+from monai.transforms import Compose
 
 from bundle.data.synthetic import SyntheticConfig
 from bundle.evaluation import CentredDiskBaseline, read_mask, segmentation_scores, top_area_mask
 from bundle.maps import AttentionMapSource
-from bundle.transforms import inference_transforms
-from tests.integration.conftest import SyntheticIsic, make_synthetic_isic, run_bundle
+from tests.integration.conftest import CONFIG_DIR, SyntheticIsic, make_synthetic_isic, run_bundle
 
 QUALITY_SET = SyntheticConfig(
     num_classification=140, num_segmentation=4, min_width=64, max_width=80, min_per_class=8, seed=0
@@ -39,6 +40,8 @@ QUALITY_SET = SyntheticConfig(
 """140 classification images (each class at least 8 times); all are scored, the 112 of the training split having
 been trained on with their class labels only."""
 MANIFOLD_CONFIGS = ["train_manifold.yaml", "cpu_manifold.yaml"]
+PROXY_CONFIG = "generate_proxy.yaml"
+"""Merged after training only to read the preprocessing the proxy generation gives the maps."""
 VARIANTS = {"scratch": [], "selfsup": ["cpu_selfsup.yaml"]}
 """The default CPU configuration (trunk trained from scratch) and its opt-in variant on a frozen trunk pre-trained
 without labels (pretrain_trunk.yaml first)."""
@@ -48,29 +51,38 @@ minutes on two."""
 DISK_RADIUS_FRACTION = 0.3  # evaluate.yaml's disk_radius_fraction
 
 
-def attention_map(network: torch.nn.Module, image_size: list[int], image: str, shape_hw: tuple[int, int]) -> np.ndarray:
+def attention_map(
+    network: torch.nn.Module, preprocessing: Compose, image: str, shape_hw: tuple[int, int]
+) -> np.ndarray:
     """The attention map of ``image`` at its own size, float (H, W) in [0, 1].
 
-    The image goes through the proxy generation's preprocessing (ITK order: (3, W', H')); the map is brought
+    The image goes through the proxy generation's ``preprocessing`` (ITK order: (3, W', H')); the map is brought
     back to the image's (W, H) by bilinear interpolation and transposed to numpy's (H, W).
     """
-    tensor = inference_transforms(image_size)({"image": image})["image"].as_tensor()
+    tensor = preprocessing({"image": image})["image"].as_tensor()
     small = AttentionMapSource(network)(tensor[None])
     height, width = shape_hw
     return F.interpolate(small, size=(width, height), mode="bilinear", align_corners=False)[0, 0].T.numpy()
 
 
-def mean_dice_of_equal_area_maps(network: torch.nn.Module, image_size: list[int], items: list[dict]) -> dict:
+def mean_dice_of_equal_area_maps(network: torch.nn.Module, preprocessing: Compose, items: list[dict]) -> dict:
     """Mean Dice against the true masks of the network's maps (top pixels) and of the centred disk, same areas."""
     disk = CentredDiskBaseline(radius_fraction=DISK_RADIUS_FRACTION)
     scores: dict[str, list[float]] = {"map": [], "disk": []}
     for item in items:
         truth = read_mask(item["mask"])
         prior = disk(truth)
-        score = attention_map(network, image_size, item["image"], truth.shape)
+        score = attention_map(network, preprocessing, item["image"], truth.shape)
         scores["map"].append(segmentation_scores(top_area_mask(score, int(prior.sum())), truth)["dice"])
         scores["disk"].append(segmentation_scores(prior, truth)["dice"])
     return {name: float(np.mean(values)) for name, values in scores.items()}
+
+
+def proxy_preprocessing(configs: list[str]) -> Compose:
+    """The chain proxy generation gives the maps of a network trained with ``configs``."""
+    parser = ConfigParser()
+    parser.read_config([str(CONFIG_DIR / name) for name in [*configs, PROXY_CONFIG]])
+    return parser.get_parsed_content("proxy#preprocessing")
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +111,8 @@ def networks(
     trained.load_state_dict(torch.load(run_dir / "model.pt", map_location="cpu", weights_only=True))
     torch.manual_seed(0)
     untrained = workflow.parser.get_parsed_content("network_def", lazy=False)
-    image_size = workflow.parser.get_parsed_content("image_size")
-    return {"variant": request.param, "trained": trained, "untrained": untrained, "image_size": image_size}
+    preprocessing = proxy_preprocessing(configs)
+    return {"variant": request.param, "trained": trained, "untrained": untrained, "preprocessing": preprocessing}
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +121,8 @@ def scores(quality_set: SyntheticIsic, networks: dict) -> dict:
     datalist = str(quality_set.datalist_dir / "classification.json")
     items = [item for key in ("training", "test") for item in load_decathlon_datalist(datalist, data_list_key=key)]
     assert len(items) == QUALITY_SET.num_classification and all("mask" in item for item in items)
-    trained = mean_dice_of_equal_area_maps(networks["trained"], networks["image_size"], items)
-    untrained = mean_dice_of_equal_area_maps(networks["untrained"], networks["image_size"], items)
+    trained = mean_dice_of_equal_area_maps(networks["trained"], networks["preprocessing"], items)
+    untrained = mean_dice_of_equal_area_maps(networks["untrained"], networks["preprocessing"], items)
     result = {"trained": trained["map"], "disk": trained["disk"], "untrained": untrained["map"]}
     print(f"{networks['variant']}: {describe(result)}")  # shown with pytest -s or -rA
     return result

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 from monai.data import CacheDataset, DataLoader, MetaTensor
-from monai.transforms import Invertd, LoadImaged, RandBiasFieldd, RandFlipd, RandomizableTrait, Resized
+from monai.transforms import Compose, Invertd, LoadImaged, RandBiasFieldd, RandFlipd, RandomizableTrait, Resized
 from PIL import Image
 
 from bundle.transforms.presets import (
@@ -34,6 +34,7 @@ from bundle.transforms.presets import (
 )
 from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFramed
 from bundle.transforms.rand_hairs import RandHairsd
+from bundle.transforms.shades_of_gray import ShadesOfGray, ShadesOfGrayd
 
 WIDTH, HEIGHT = 10, 6
 
@@ -213,6 +214,20 @@ def test_artefacts_change_the_image_not_the_mask(tmp_path):
     out = chain.set_random_state(seed=0)(pair)
     assert torch.equal(out["label"].as_tensor(), plain["label"].as_tensor())
     assert not torch.allclose(out["image"].as_tensor(), plain["image"].as_tensor())
+
+
+def test_colour_constancy_off_by_default_and_last_before_normalisation(tmp_path):
+    path = str(_write_pil(tmp_path / "photo.png", _pixels(16, 12)))
+    assert not any(isinstance(t, ShadesOfGrayd) for t in inference_transforms(image_size=(8, 8)).transforms)
+    train = classification_transforms(image_size=(8, 8), train=True, colour_constancy=6).transforms
+    position = next(i for i, t in enumerate(train) if isinstance(t, ShadesOfGrayd))
+    assert not any(isinstance(t, RandomizableTrait) for t in train[position:])  # after every augmentation
+    # the inference chain: ImageNet normalisation of the Shades-of-Gray corrected [0, 1] image
+    scaled = inference_transforms(image_size=(8, 8)).transforms[:-2]
+    mean, std = torch.tensor(IMAGENET_MEAN).view(3, 1, 1), torch.tensor(IMAGENET_STD).view(3, 1, 1)
+    expected = (ShadesOfGray(2)(Compose(scaled)({"image": path})["image"]) - mean) / std
+    corrected = inference_transforms(image_size=(8, 8), colour_constancy=2)({"image": path})["image"]
+    torch.testing.assert_close(corrected.as_tensor(), expected.as_tensor().float())
 
 
 def test_cache_dataset_batches(tmp_path):
