@@ -270,6 +270,13 @@ def synthetic_datalist(root: Path, options: argparse.Namespace) -> str:
     return str(summary["classification"]["datalist"])
 
 
+def _epoch_timer(engine: Any, resume: Events, pause: Events) -> Timer:
+    """An Ignite ``Timer`` of the time between ``resume`` and ``pause`` events, summed over each epoch."""
+    timer = Timer().attach(engine, start=Events.EPOCH_STARTED, resume=resume, pause=pause)
+    engine.add_event_handler(Events.EPOCH_STARTED, timer.pause)  # its reset leaves it running until a pause
+    return timer
+
+
 def measure_epoch(parser: ConfigParser, data: list[dict[str, Any]]) -> dict[str, float]:
     """Run two training epochs of the parsed ``train#trainer`` on ``data``; return the second's time split (s).
 
@@ -282,12 +289,8 @@ def measure_epoch(parser: ConfigParser, data: list[dict[str, Any]]) -> dict[str,
     cache_s = time.perf_counter() - start
     trainer = parser.get_parsed_content("train#trainer")
     timers = {
-        "data_wait_s": Timer().attach(
-            trainer, start=Events.EPOCH_STARTED, resume=Events.GET_BATCH_STARTED, pause=Events.GET_BATCH_COMPLETED
-        ),
-        "step_s": Timer().attach(
-            trainer, start=Events.EPOCH_STARTED, resume=Events.ITERATION_STARTED, pause=Events.ITERATION_COMPLETED
-        ),
+        "data_wait_s": _epoch_timer(trainer, Events.GET_BATCH_STARTED, Events.GET_BATCH_COMPLETED),
+        "step_s": _epoch_timer(trainer, Events.ITERATION_STARTED, Events.ITERATION_COMPLETED),
     }
     epochs: list[dict[str, float]] = []
 

@@ -61,6 +61,7 @@ def test_quick_run_reports_every_measurement(tmp_path, capsys, restore_threads):
     assert epoch["epoch_s"] > 0 and 0 < epoch["data_wait_s"] < epoch["epoch_s"]
     assert epoch["data_share"] == pytest.approx(epoch["data_wait_s"] / epoch["epoch_s"])
     assert epoch["first_epoch_s"] > 0 and 0 < epoch["first_data_wait_s"] < epoch["first_epoch_s"]
+    assert 0 < epoch["step_s"] and epoch["data_wait_s"] + epoch["step_s"] <= epoch["epoch_s"]  # disjoint parts
     assert [t["status"] in ("PASS", "MISS") for t in results["targets"]] == [True] * 3
     assert results["settings"]["image_size"] == 32 and results["settings"]["train_batch_size"] == 8
     assert results["machine"]["torch_threads"] == 1
