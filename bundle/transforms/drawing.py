@@ -19,9 +19,11 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import torch
 from monai.config import KeysCollection, NdarrayOrTensor
+from monai.data import get_track_meta
 from monai.transforms import MapTransform, RandomizableTransform
+from monai.utils import convert_to_tensor
 
-__all__ = ["RandDrawd", "check_range", "pixel_grid"]
+__all__ = ["RandDrawd", "as_rgb_tensor", "check_range", "pixel_grid"]
 
 
 class RandDrawd(RandomizableTransform, MapTransform):
@@ -56,6 +58,14 @@ class RandDrawd(RandomizableTransform, MapTransform):
         for index, key in enumerate(self.key_iterator(d)):
             d[key] = self.drawer(d[key], randomize=index == 0)
         return d
+
+
+def as_rgb_tensor(img: NdarrayOrTensor, drawer: str) -> torch.Tensor:
+    """Return ``img`` as a tensor (MetaTensor if tracking); raise naming ``drawer`` unless it is (3, W, H)."""
+    img = convert_to_tensor(img, track_meta=get_track_meta())
+    if img.ndim != 3 or img.shape[0] != 3:
+        raise ValueError(f"{drawer} expects a (3, W, H) RGB image, got shape {tuple(img.shape)}.")
+    return img
 
 
 def check_range(name: str, value: Sequence[float], low: float, high: float) -> tuple[float, float]:

@@ -18,11 +18,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from monai.config import KeysCollection, NdarrayOrTensor
-from monai.data import get_track_meta
 from monai.transforms import RandomizableTransform
-from monai.utils import TransformBackends, convert_to_tensor
+from monai.utils import TransformBackends
 
-from bundle.transforms.drawing import RandDrawd, check_range, pixel_grid
+from bundle.transforms.drawing import RandDrawd, as_rgb_tensor, check_range, pixel_grid
 
 __all__ = ["RandDermoscopeFrame", "RandDermoscopeFramed"]
 
@@ -75,9 +74,7 @@ class RandDermoscopeFrame(RandomizableTransform):
 
     def __call__(self, img: NdarrayOrTensor, randomize: bool = True) -> NdarrayOrTensor:
         """Return ``img`` (3, W, H) framed (unchanged when not framed this time)."""
-        img = convert_to_tensor(img, track_meta=get_track_meta())
-        if img.ndim != 3 or img.shape[0] != 3:
-            raise ValueError(f"RandDermoscopeFrame expects a (3, W, H) RGB image, got shape {tuple(img.shape)}.")
+        img = as_rgb_tensor(img, "RandDermoscopeFrame")
         if randomize:
             self.randomize(img.shape[1:])
         if not self._do_transform:

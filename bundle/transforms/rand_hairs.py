@@ -19,11 +19,10 @@ from numbers import Integral
 import numpy as np
 import torch
 from monai.config import KeysCollection, NdarrayOrTensor
-from monai.data import get_track_meta
 from monai.transforms import RandomizableTransform
-from monai.utils import TransformBackends, convert_to_tensor
+from monai.utils import TransformBackends
 
-from bundle.transforms.drawing import RandDrawd, check_range
+from bundle.transforms.drawing import RandDrawd, as_rgb_tensor, check_range
 
 __all__ = ["RandHairs", "RandHairsd"]
 
@@ -81,9 +80,7 @@ class RandHairs(RandomizableTransform):
 
     def __call__(self, img: NdarrayOrTensor, randomize: bool = True) -> NdarrayOrTensor:
         """Return ``img`` (3, W, H) with hairs drawn over it (unchanged when not drawn this time)."""
-        img = convert_to_tensor(img, track_meta=get_track_meta())
-        if img.ndim != 3 or img.shape[0] != 3:
-            raise ValueError(f"RandHairs expects a (3, W, H) RGB image, got shape {tuple(img.shape)}.")
+        img = as_rgb_tensor(img, "RandHairs")
         if randomize:
             self.randomize(img.shape[1:])
         if not self._do_transform:

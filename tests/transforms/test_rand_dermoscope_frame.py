@@ -9,7 +9,7 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Tests of RandDermoscopeFrame / RandDermoscopeFramed: dark outside the circle, untouched inside, seeds, keys."""
+"""Tests of RandDermoscopeFrame: dark outside the circle, untouched inside, seeds (the dict form: test_drawing.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 import torch
 from monai.data import MetaTensor
 
-from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFrame, RandDermoscopeFramed
+from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFrame
 
 SKIN = 0.8
 
@@ -50,14 +50,6 @@ def test_probability_zero_and_seed():
     first = RandDermoscopeFrame(prob=1.0).set_random_state(4)(image)
     assert torch.equal(first, RandDermoscopeFrame(prob=1.0).set_random_state(4)(image))
     assert not torch.equal(first, RandDermoscopeFrame(prob=1.0).set_random_state(5)(image))
-
-
-def test_dictionary_same_frame_on_every_key_mask_untouched():
-    mask = torch.ones(1, 40, 30)
-    data = {"image": _skin(), "copy": _skin(), "label": mask}
-    out = RandDermoscopeFramed(keys=["image", "copy"], prob=1.0).set_random_state(2)(data)
-    assert torch.equal(out["image"], out["copy"]) and not torch.equal(out["image"], data["image"])
-    assert out["label"] is mask
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Tests of RandHairs / RandHairsd: dark curves only, width and count bounds, seeds, keys, errors."""
+"""Tests of RandHairs: dark curves only, width and count bounds, seeds, errors (RandHairsd: test_drawing.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 import torch
 from monai.data import MetaTensor
 
-from bundle.transforms.rand_hairs import RandHairs, RandHairsd, _distance_to_points
+from bundle.transforms.rand_hairs import RandHairs, _distance_to_points
 
 SKIN = 0.8
 
@@ -72,15 +72,6 @@ def test_probability_zero_and_seed():
     second = RandHairs(prob=1.0).set_random_state(7)(image)
     other = RandHairs(prob=1.0).set_random_state(8)(image)
     assert torch.equal(first, second) and not torch.equal(first, other)
-
-
-def test_dictionary_same_hairs_on_every_key_mask_untouched():
-    mask = torch.zeros(1, 32, 24)
-    data = {"image": _skin(), "copy": _skin(), "label": mask}
-    out = RandHairsd(keys=["image", "copy"], prob=1.0).set_random_state(3)(data)
-    assert torch.equal(out["image"], out["copy"]) and not torch.equal(out["image"], data["image"])
-    assert out["label"] is mask
-    assert RandHairsd(keys="image", prob=0.0)(data)["image"] is data["image"]
 
 
 @pytest.mark.parametrize(
