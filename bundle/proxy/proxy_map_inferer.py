@@ -13,13 +13,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from monai.data import MetaTensor
 from monai.inferers import Inferer
+from monai.utils import convert_to_tensor
 
 
 class ProxyMapInferer(Inferer):
@@ -31,6 +32,10 @@ class ProxyMapInferer(Inferer):
             returning a (B, 1, h, w) mask.
         feature_extractor: callable ``images -> features (B, C, h, w)`` giving the graph's node features; required
             with ``refiner``. The map is resampled to the features' grid before the cut.
+        flip_axes: spatial axes (0, 1) of the (B, C, *spatial) input along which the flipped image is mapped too;
+            the maps, flipped back, are averaged with the plain one (test-time flips, as weakly supervised
+            segmentation usually computes its class maps). ``()``: one pass. Each axis costs one more pass; the graph
+            cut's features still come from the plain image.
 
     Returns (from ``__call__``): (B, 1, H, W) float maps in [0, 1] at the input size; with a refiner the refined
     binary mask, upsampled bilinearly so that the later resize to the image's own size stays smooth.
@@ -41,20 +46,34 @@ class ProxyMapInferer(Inferer):
         map_source: Callable[[torch.Tensor], torch.Tensor],
         refiner: Any | None = None,
         feature_extractor: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        flip_axes: Sequence[int] = (),
     ) -> None:
         super().__init__()
         if refiner is not None and feature_extractor is None:
             raise ValueError("a graph-cut refiner needs a feature_extractor for its node features.")
+        flip_axes = tuple(flip_axes)
+        if sorted(flip_axes) not in ([], [0], [1], [0, 1]) or any(isinstance(axis, bool) for axis in flip_axes):
+            raise ValueError(f"flip_axes must hold distinct spatial axes 0 and/or 1, got {flip_axes}.")
         self.map_source = map_source
         self.refiner = refiner
         self.feature_extractor = feature_extractor
+        self.flip_axes = flip_axes
 
     def __call__(self, inputs: torch.Tensor, network: Any = None, *args: Any, **kwargs: Any) -> torch.Tensor:
         """``network`` is unused: the map source and the feature extractor already wrap it."""
-        maps = self.map_source(inputs)
+        maps = self._flip_averaged_maps(inputs) if self.flip_axes else self.map_source(inputs)
         if self.refiner is not None:
             maps = self._refine(inputs, maps)
         return self._with_meta_of(inputs, maps)
+
+    def _flip_averaged_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Mean of the maps of the image and of its flips, each flipped back: (B, 1, H, W), plain tensor."""
+        images = convert_to_tensor(inputs, track_meta=False)  # the copies' metadata would not describe them
+        total = convert_to_tensor(self.map_source(images), track_meta=False)
+        for axis in self.flip_axes:
+            dim = axis + 2
+            total = total + convert_to_tensor(self.map_source(images.flip(dim)), track_meta=False).flip(dim)
+        return total / (1 + len(self.flip_axes))
 
     def _refine(self, inputs: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():

@@ -113,6 +113,62 @@ def test_invertd_restores_size_after_refinement(tmp_path):
     assert tuple(item["pred"].shape) == (1, 20, 12)
 
 
+class _RampSource:
+    """Stand-in map source blind to the image: a ramp 0 -> 1 along the last axis, (B, 1, H, W); counts calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        batch, _, height, width = images.shape
+        return torch.linspace(0.0, 1.0, width).expand(batch, 1, height, width).clone()
+
+
+@pytest.mark.parametrize(
+    "flip_axes, expected_row",
+    [
+        ((), [0.0, 0.5, 1.0]),
+        ((0,), [0.0, 0.5, 1.0]),  # flipping the other axis leaves the ramp as it is
+        ((1,), [0.5, 0.5, 0.5]),  # (ramp + reversed ramp) / 2
+        ((0, 1), [1 / 3, 0.5, 2 / 3]),  # (ramp + ramp + reversed ramp) / 3
+    ],
+)
+def test_flip_averaged_maps(flip_axes, expected_row):
+    source = _RampSource()
+    inputs = MetaTensor(torch.zeros(2, 3, 4, 3))
+    inputs.applied_operations = [[{"class": "Resized"}], [{"class": "Resized"}]]
+    maps = ProxyMapInferer(source, flip_axes=flip_axes)(inputs)
+    assert source.calls == 1 + len(flip_axes)
+    assert isinstance(maps, MetaTensor) and maps.applied_operations == inputs.applied_operations
+    torch.testing.assert_close(maps.as_tensor(), torch.tensor(expected_row).expand(2, 1, 4, 3))
+
+
+def test_flips_of_an_equivariant_source_change_nothing():
+    inputs = _meta_batch(2)
+    plain = ProxyMapInferer(_plain_map)(inputs)
+    torch.testing.assert_close(ProxyMapInferer(_plain_map, flip_axes=[0, 1])(inputs).as_tensor(), plain.as_tensor())
+
+
+def test_graph_cut_features_come_from_the_plain_image():
+    seen = []
+
+    def features(images: torch.Tensor) -> torch.Tensor:
+        seen.append(torch.as_tensor(images).clone())
+        return _features(images)
+
+    inputs = _meta_batch(1)
+    ProxyMapInferer(_plain_map, _RecordingRefiner(), features, flip_axes=(0, 1))(inputs)
+    assert len(seen) == 1
+    torch.testing.assert_close(seen[0], inputs.as_tensor())
+
+
 def test_ill_options():
     with pytest.raises(ValueError, match="feature_extractor"):
         ProxyMapInferer(_plain_map, refiner=_RecordingRefiner())
+
+
+@pytest.mark.parametrize("flip_axes", [(2,), (0, 0), (True,), (-1,)])
+def test_ill_flip_axes(flip_axes):
+    with pytest.raises(ValueError, match="flip_axes"):
+        ProxyMapInferer(_plain_map, flip_axes=flip_axes)

@@ -1,0 +1,47 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""The bundle's metadata.json: valid JSON without repeated keys, its version that of the package and its
+changelog's newest entry."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ValueError(f"repeated keys {repeated}")
+    return dict(pairs)
+
+
+@pytest.fixture(scope="module")
+def metadata() -> dict[str, Any]:
+    return json.loads((REPO_ROOT / "metadata.json").read_text(), object_pairs_hook=_no_repeated_keys)
+
+
+def test_version_matches_package_and_changelog(metadata: dict[str, Any]) -> None:
+    package = re.search(r'^version = "([^"]+)"$', (REPO_ROOT / "pyproject.toml").read_text(), re.MULTILINE)[1]
+    assert metadata["version"] == package
+    assert next(iter(metadata["changelog"])) == package
+
+
+def test_configs_hold_the_same_metadata() -> None:
+    assert (REPO_ROOT / "configs" / "metadata.json").read_bytes() == (REPO_ROOT / "metadata.json").read_bytes()
