@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from monai.data import MetaTensor
 from monai.inferers import Inferer
+from monai.transforms import ScaleIntensity
 from monai.utils import convert_to_tensor
 
 
@@ -36,6 +37,9 @@ class ProxyMapInferer(Inferer):
             the maps, flipped back, are averaged with the plain one (test-time flips, as weakly supervised
             segmentation usually computes its class maps). ``()``: one pass. Each axis costs one more pass; the graph
             cut's features still come from the plain image.
+        rescale: min-max rescale each flip-averaged map to [0, 1], as a rescaling map source does each pass: a
+            peak one pass puts on an artefact is diluted by the average, and the rescale then stretches the region
+            the passes agree on over T.
 
     Returns (from ``__call__``): (B, 1, H, W) float maps in [0, 1] at the input size; with a refiner the refined
     binary mask, upsampled bilinearly so that the later resize to the image's own size stays smooth.
@@ -47,6 +51,7 @@ class ProxyMapInferer(Inferer):
         refiner: Any | None = None,
         feature_extractor: Callable[[torch.Tensor], torch.Tensor] | None = None,
         flip_axes: Sequence[int] = (),
+        rescale: bool = False,
     ) -> None:
         super().__init__()
         if refiner is not None and feature_extractor is None:
@@ -58,6 +63,8 @@ class ProxyMapInferer(Inferer):
         self.refiner = refiner
         self.feature_extractor = feature_extractor
         self.flip_axes = flip_axes
+        # channel_wise iterates over the first dimension: one min-max per image of a (B, 1, H, W) batch
+        self._scaler = ScaleIntensity(minv=0.0, maxv=1.0, channel_wise=True) if rescale else None
 
     def __call__(self, inputs: torch.Tensor, network: Any = None, *args: Any, **kwargs: Any) -> torch.Tensor:
         """``network`` is unused: the map source and the feature extractor already wrap it."""
@@ -67,13 +74,14 @@ class ProxyMapInferer(Inferer):
         return self._with_meta_of(inputs, maps)
 
     def _flip_averaged_maps(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Mean of the maps of the image and of its flips, each flipped back: (B, 1, H, W), plain tensor."""
+        """Mean of the maps of the image and of its flips, each flipped back, rescaled if asked: (B, 1, H, W)."""
         images = convert_to_tensor(inputs, track_meta=False)  # the copies' metadata would not describe them
         total = convert_to_tensor(self.map_source(images), track_meta=False)
         for axis in self.flip_axes:
             dim = axis + 2
             total = total + convert_to_tensor(self.map_source(images.flip(dim)), track_meta=False).flip(dim)
-        return total / (1 + len(self.flip_axes))
+        mean = total / (1 + len(self.flip_axes))
+        return mean if self._scaler is None else convert_to_tensor(self._scaler(mean), track_meta=False)
 
     def _refine(self, inputs: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():

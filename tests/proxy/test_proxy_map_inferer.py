@@ -144,6 +144,13 @@ def test_flip_averaged_maps(flip_axes, expected_row):
     torch.testing.assert_close(maps.as_tensor(), torch.tensor(expected_row).expand(2, 1, 4, 3))
 
 
+@pytest.mark.parametrize("rescale, expected_row", [(False, [1 / 3, 0.5, 2 / 3]), (True, [0.0, 0.5, 1.0])])
+def test_flip_average_rescaled_per_image(rescale, expected_row):
+    inputs = torch.zeros(2, 3, 4, 3)
+    maps = ProxyMapInferer(_RampSource(), flip_axes=(0, 1), rescale=rescale)(inputs)
+    torch.testing.assert_close(maps, torch.tensor(expected_row).expand(2, 1, 4, 3))
+
+
 def test_flips_of_an_equivariant_source_change_nothing():
     inputs = _meta_batch(2)
     plain = ProxyMapInferer(_plain_map)(inputs)
