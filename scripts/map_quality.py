@@ -23,12 +23,15 @@ disk itself (``evaluate.yaml``'s equal-area measure). Prints a Markdown table an
     python scripts/map_quality.py --seeds 0 1 --configs ml_k1.yaml --out_dir output/map_quality_ml
     python scripts/map_quality.py --min_width 64 --max_width 80   # version 0.7.0's small images
 
-Reruns reuse the data set, finished trainings and written maps of the same ``--out_dir``.
+Reruns with the same ``--out_dir`` reuse its data set (made with the same options), finished trainings and
+written maps; each seed and ``--configs`` trains its own run.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -78,15 +81,29 @@ def equal_area_dice(items: Sequence[dict], map_dir: Path, radius_fraction: float
 
 
 def make_data(root: Path, options: argparse.Namespace) -> Path:
-    """The synthetic set and its datalists under ``root`` (reused when present); returns the datalist folder."""
-    datalist_dir = root / "datalists"
-    if not (datalist_dir / "classification.json").is_file():
+    """The synthetic set and its datalists under ``root``, reused when made with the same options; returns the
+    datalist folder.
+
+    Raises:
+        SystemExit: the options make no valid set, or ``root`` holds a set made with other options.
+    """
+    try:
         config = SyntheticConfig(
             num_classification=options.num_classification, num_segmentation=4, min_width=options.min_width,
             max_width=options.max_width, min_per_class=8, seed=options.data_seed,
         )
-        SyntheticDermoscopyGenerator(config).write(root / "isic", num_workers=1)
-        prepare_isic(root / "isic", datalist_dir, seed=0, num_workers=1)
+    except ValueError as error:
+        raise SystemExit(f"bad synthetic set options: {error}") from error
+    wanted = json.loads(json.dumps(dataclasses.asdict(config)))  # tuples as lists, as read back from the file
+    record, datalist_dir = root / "synthetic.json", root / "datalists"
+    if record.is_file():
+        if json.loads(record.read_text()) != wanted:
+            raise SystemExit(f"{root} holds a synthetic set made with other options ({record}): choose another "
+                             "--out_dir or remove it.")
+        return datalist_dir
+    SyntheticDermoscopyGenerator(config).write(root / "isic", num_workers=1)
+    prepare_isic(root / "isic", datalist_dir, seed=0, num_workers=1)
+    write_json_atomic(record, wanted)  # last: a set interrupted before this is made again
     return datalist_dir
 
 
@@ -105,7 +122,7 @@ def one_seed(seed: int, options: argparse.Namespace, paths: dict[str, str], item
     """Train with ``seed``, write the maps with and without flips and score them."""
     out_dir = Path(paths["output_dir"])
     configs = [*MANIFOLD_CONFIGS, *options.configs]
-    name = f"seed{seed}"
+    name = "_".join([f"seed{seed}", *(Path(extra).stem for extra in options.configs)])  # one run per configs
     log = out_dir / f"{name}.log"
     trained = out_dir / "manifold" / name / "trained"  # written once training completed: a rerun skips it
     if not trained.is_file():

@@ -74,3 +74,18 @@ def test_bad_options_stop_with_a_message(argv, message, capsys):
     with pytest.raises(SystemExit):
         map_quality.parse_args(argv)
     assert message in capsys.readouterr().err
+
+
+def test_data_of_other_options_is_not_reused(tmp_path):
+    options = map_quality.parse_args(["--num_classification", "56", "--min_width", "32", "--max_width", "40"])
+    datalist_dir = map_quality.make_data(tmp_path, options)
+    assert (datalist_dir / "classification.json").is_file()
+    assert map_quality.make_data(tmp_path, options) == datalist_dir  # same options: reused
+    options.max_width = 48
+    with pytest.raises(SystemExit, match="other options"):
+        map_quality.make_data(tmp_path, options)
+
+
+def test_bad_set_options_stop_with_a_message(tmp_path):
+    with pytest.raises(SystemExit, match="min_per_class"):
+        map_quality.make_data(tmp_path, map_quality.parse_args(["--num_classification", "14"]))
