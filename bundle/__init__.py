@@ -10,35 +10,37 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""skin_lesion_wss: weakly supervised skin lesion segmentation from image-level labels."""
+"""skin_lesion_wss: weakly supervised skin lesion segmentation from image-level labels.
+
+Configs write ``$import bundle`` and then ``bundle.<subpackage>.<name>``, as MONAI configs do with ``monai``. The
+subpackages are imported on first access, so a workflow pays only for those its config uses.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from types import ModuleType
 
-# Configs write `$import bundle` and then `bundle.<subpackage>.<name>`, as MONAI configs do with `monai`.
-from . import (  # noqa: E402
-    data,
-    engines,
-    evaluation,
-    handlers,
-    maps,
-    metric_learning,
-    networks,
-    proxy,
-    transforms,
-    utils,
-)
+__version__ = "0.9.0"  # equal to pyproject.toml and configs/metadata.json (tests/test_metadata.py)
 
 __all__ = [
     "data",
     "engines",
     "evaluation",
+    "export",
     "handlers",
     "maps",
     "metric_learning",
     "networks",
+    "pipeline",
     "proxy",
     "transforms",
     "utils",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import subpackage ``name`` on first access (PEP 562)."""
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

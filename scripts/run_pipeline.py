@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bundle.data.datalist import write_full_supervision_datalist  # noqa: E402
+from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_profile  # noqa: E402,F401
 from bundle.utils import atomic_path, write_json_atomic  # noqa: E402
 
 logger = logging.getLogger("run_pipeline")
@@ -52,14 +53,7 @@ MAP_SOURCES: dict[str, tuple[list[str], list[str]]] = {
     "ml": (["train_manifold.yaml", "ml_k1.yaml"], []),
     "dcml": (["train_manifold.yaml"], []),
 }
-CPU_OVERRIDES = {
-    "train_classifier.yaml": "cpu_classifier.yaml",
-    "train_manifold.yaml": "cpu_manifold.yaml",
-    "train_unet.yaml": "cpu_unet.yaml",
-    "inference.yaml": "cpu_unet.yaml",
-}
 SELFSUP_OVERRIDE = "cpu_selfsup.yaml"  # after the profile's override: loads and freezes the pre-trained trunk
-BUNDLE_MODEL = "dcml_graphcut"  # the U-net copied to models/model.pt
 # proxy run name -> (map source, graph cut)
 PROXIES: dict[str, tuple[str, bool]] = {
     "gradcam_r50": ("gradcam_r50", False),
@@ -68,14 +62,6 @@ PROXIES: dict[str, tuple[str, bool]] = {
     "dcml": ("dcml", False),
     "dcml_graphcut": ("dcml", True),
 }
-
-
-def with_profile(configs: list[str], profile: str) -> list[str]:
-    """Insert the CPU override right after the base config, before variant overrides (e.g. K=1 after K=4)."""
-    if profile != "cpu":
-        return configs
-    base, *variants = configs
-    return [base, *([CPU_OVERRIDES[base]] if base in CPU_OVERRIDES else []), *variants]
 
 
 def with_selfsup(configs: list[str], selfsup: bool) -> list[str]:
@@ -266,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # ---- the bundle's model: the weakly supervised U-net (DCML + attention + graph cut), for inference.yaml ----
     with atomic_path(ROOT / "models" / "model.pt") as tmp:
-        shutil.copyfile(output_dir / "unet" / BUNDLE_MODEL / "model.pt", tmp)
+        shutil.copyfile(release_checkpoints(output_dir)["model.pt"], tmp)
 
     # ---- evaluation: Table 1, label-free baselines, figure ----
     pipeline.stage("evaluate", bundle_command(["evaluate.yaml"], **common),
@@ -277,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     print((output_dir / "evaluation" / "table1.md").read_text())
     print((output_dir / "evaluation" / "equal_area.md").read_text())
     print(f"figure: {output_dir / 'evaluation' / 'figure.png'}")
-    print(f"bundle model: {ROOT / 'models' / 'model.pt'} (U-net trained on {BUNDLE_MODEL} proxies)")
+    print(f"bundle model: {ROOT / 'models' / 'model.pt'} (U-net trained on {RELEASE_UNET} proxies)")
     print(f"total time: {total / 60:.1f} min (stages run this time: {len(pipeline.timings)})")
 
 

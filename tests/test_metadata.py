@@ -9,8 +9,8 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""The bundle's metadata.json: valid JSON without repeated keys, its version that of the package and its
-changelog's newest entry."""
+"""The bundle's configs/metadata.json: a regular file (zips and ``git archive`` keep it), valid JSON without repeated
+keys, its version that of pyproject.toml, of ``bundle.__version__`` and of its changelog's newest entry."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ from typing import Any
 
 import pytest
 
+import bundle
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+METADATA = REPO_ROOT / "configs" / "metadata.json"
 
 
 def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -34,14 +37,14 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def metadata() -> dict[str, Any]:
-    return json.loads((REPO_ROOT / "metadata.json").read_text(), object_pairs_hook=_no_repeated_keys)
+    return json.loads(METADATA.read_text(), object_pairs_hook=_no_repeated_keys)
 
 
 def test_version_matches_package_and_changelog(metadata: dict[str, Any]) -> None:
     package = re.search(r'^version = "([^"]+)"$', (REPO_ROOT / "pyproject.toml").read_text(), re.MULTILINE)[1]
-    assert metadata["version"] == package
+    assert metadata["version"] == package == bundle.__version__
     assert next(iter(metadata["changelog"])) == package
 
 
-def test_configs_hold_the_same_metadata() -> None:
-    assert (REPO_ROOT / "configs" / "metadata.json").read_bytes() == (REPO_ROOT / "metadata.json").read_bytes()
+def test_metadata_is_a_regular_file() -> None:
+    assert METADATA.is_file() and not METADATA.is_symlink()

@@ -120,17 +120,20 @@ def class_counts(items: Sequence[Mapping[str, Any]], classes: Sequence[str]) -> 
     return counts
 
 
-def load_datalist(path: str | os.PathLike, key: str) -> list[dict[str, Any]]:
+def load_datalist(path: str | os.PathLike | None, key: str, optional: bool = False) -> list[dict[str, Any]]:
     """Load one list of a datalist JSON, resolving relative paths against the file's folder (MONAI's rule).
 
     Args:
-        path: the datalist JSON.
+        path: the datalist JSON; with ``optional``, ``None`` gives ``[]``.
         key: the list to load, e.g. ``"training"``.
+        optional: a missing ``key`` (or ``path`` None) gives ``[]`` instead of an error.
 
     Raises:
         FileNotFoundError: the file does not exist.
         ValueError: the file is not valid JSON, is not an object, or lacks ``key`` as a list of dicts.
     """
+    if path is None and optional:
+        return []
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Datalist {path} does not exist.")
@@ -140,6 +143,8 @@ def load_datalist(path: str | os.PathLike, key: str) -> list[dict[str, Any]]:
         raise ValueError(f"Datalist {path} is not valid JSON: {err}.") from err
     if not isinstance(content, dict):
         raise ValueError(f"Datalist {path} must hold a JSON object, got {type(content).__name__}.")
+    if key not in content and optional:
+        return []
     if key not in content:
         raise ValueError(f"Datalist {path} has no {key!r} list; keys present: {sorted(content)}.")
     items = content[key]

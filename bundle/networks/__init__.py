@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .attention_manifold_net import AttentionManifoldNet
 from .contrastive_net import ContrastiveNet
-from .pretrained import load_resnet_weights
+from .pretrained import load_checkpoint, load_resnet_weights
 from .resnet_trunk import ResNetTrunk
 
-__all__ = ["AttentionManifoldNet", "ContrastiveNet", "ResNetTrunk", "load_resnet_weights"]
+__all__ = ["AttentionManifoldNet", "ContrastiveNet", "ResNetTrunk", "load_checkpoint", "load_resnet_weights"]

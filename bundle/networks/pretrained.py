@@ -9,7 +9,8 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Load ImageNet ResNet weights (torchvision layout) from a local file into a MONAI ResNet or a trunk of it."""
+"""Local weight loading: ImageNet ResNet weights (torchvision layout) into a MONAI ResNet or a trunk of it, and a
+network's own checkpoint."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-__all__ = ["load_resnet_weights"]
+__all__ = ["load_checkpoint", "load_resnet_weights"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,24 @@ def load_resnet_weights(module: nn.Module, path: str | os.PathLike, strict_shape
         len(mismatched),
     )
     return loaded
+
+
+def load_checkpoint(module: nn.Module, path: str | os.PathLike) -> nn.Module:
+    """Load every tensor of ``module`` from its own checkpoint at ``path`` (``weights_only``) and return ``module``.
+
+    The checkpoint may nest its state dict under "state_dict" or "model" and carry ``module.`` prefixes.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: the file is not a checkpoint, or its keys or shapes are not exactly the module's.
+    """
+    path = Path(path)
+    checkpoint = _strip_wrapper_prefix(_read_state_dict(path))
+    try:
+        module.load_state_dict(checkpoint, strict=True)
+    except RuntimeError as err:
+        raise ValueError(f"{path} does not fit {type(module).__name__}: {err}") from err
+    return module
 
 
 def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:

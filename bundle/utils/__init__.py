@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from .atomic import atomic_path, write_json_atomic
+from .bundle_root import bundle_root
 from .image_io import read_pil_array, save_nifti_atomic, save_png_atomic
 
-__all__ = ["atomic_path", "read_pil_array", "save_nifti_atomic", "save_png_atomic", "write_json_atomic"]
+__all__ = ["atomic_path", "bundle_root", "read_pil_array", "save_nifti_atomic", "save_png_atomic", "write_json_atomic"]

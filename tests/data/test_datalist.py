@@ -95,6 +95,15 @@ def test_load_datalist_errors_name_the_file(tmp_path, content, key, error, text)
     assert str(path) in str(info.value) and text in str(info.value)
 
 
+def test_optional_datalist_section_may_be_absent(tmp_path):
+    (tmp_path / "list.json").write_text('{"training": [{"image": "/d/a.jpg", "label": "/m/a.png"}]}')
+    assert load_datalist(tmp_path / "list.json", "validation", optional=True) == []
+    assert load_datalist(None, "training", optional=True) == []
+    assert load_datalist(tmp_path / "list.json", "training", optional=True) == [{"image": "/d/a.jpg", "label": "/m/a.png"}]
+    with pytest.raises(FileNotFoundError):  # a named file must exist even when the section is optional
+        load_datalist(tmp_path / "missing.json", "training", optional=True)
+
+
 def test_load_datalist_resolves_relative_paths_like_monai(tmp_path):
     (tmp_path / "list.json").write_text('{"training": [{"image": "img/a.jpg", "label": 1}]}')
     assert load_datalist(tmp_path / "list.json", "training") == [{"image": str(tmp_path / "img/a.jpg"), "label": 1}]

@@ -1,0 +1,40 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""Profiles of the pipeline: which override file each base config takes in the small CPU configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["CPU_OVERRIDES", "PROFILES", "with_profile"]
+
+PROFILES = ("cpu", "paper")
+CPU_OVERRIDES = {
+    "train_classifier.yaml": "cpu_classifier.yaml",
+    "train_manifold.yaml": "cpu_manifold.yaml",
+    "train_unet.yaml": "cpu_unet.yaml",
+    "inference.yaml": "cpu_unet.yaml",
+}
+
+
+def with_profile(configs: Sequence[str], profile: str) -> list[str]:
+    """Insert the CPU override right after the base config, before variant overrides (e.g. K=1 after K=4).
+
+    Raises:
+        ValueError: ``profile`` is not one of ``PROFILES``.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}.")
+    if profile != "cpu":
+        return list(configs)
+    base, *variants = configs
+    return [base, *([CPU_OVERRIDES[base]] if base in CPU_OVERRIDES else []), *variants]
