@@ -45,6 +45,8 @@ PIL_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff
 
 MASK_VALUES: frozenset[int] = frozenset({0, 255})
 _SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
+READABLE_MODES = ("L", "LA", "RGB", "RGBA")
+"""PIL modes whose pixel values the loading chain reads as 8-bit intensities (16-bit, palette, CMYK would be misread)."""
 _MAX_LISTED_VALUES = 6
 
 
@@ -88,7 +90,8 @@ def raise_if_problems(problems: Sequence[DataProblem]) -> None:
 def check_image(path: str | os.PathLike, min_size: int = 0) -> tuple[tuple[int, int] | None, list[DataProblem]]:
     """Decode one image completely and check its size.
 
-    Grayscale and RGBA images are valid: the loading transforms convert them to RGB.
+    Grayscale and RGBA images are valid: the loading transforms convert them to RGB. Other PIL modes (16-bit,
+    palette, CMYK, 1-bit, float) are refused: their values would be read as 8-bit intensities, a wrong image.
 
     Args:
         path: the image file.
@@ -104,9 +107,12 @@ def check_image(path: str | os.PathLike, min_size: int = 0) -> tuple[tuple[int, 
     if path.stat().st_size == 0:
         return None, [DataProblem(where, "image file is empty (0 bytes)")]
     try:
-        size = _decode_size(path)
+        size, mode = _decode_size(path)
     except Exception as err:  # PIL, ITK and nibabel raise many types for a corrupt file
         return None, [DataProblem(where, f"image cannot be decoded ({type(err).__name__}: {err})")]
+    if mode is not None and mode not in READABLE_MODES:
+        return size, [DataProblem(where, f"image mode {mode} is not supported (8-bit grey, RGB or RGBA only): "
+                                         f"convert it to 8-bit RGB")]
     if min(size) < min_size:
         return size, [DataProblem(where, f"image is {size[0]}x{size[1]} px, smaller than min_size {min_size}")]
     return size, []
@@ -211,17 +217,18 @@ def require_valid_items(
     return list(items)
 
 
-def _decode_size(path: Path) -> tuple[int, int]:
-    """Decode the whole image and return its (width, height); raises on a corrupt or truncated file."""
+def _decode_size(path: Path) -> tuple[tuple[int, int], str | None]:
+    """Decode the whole image and return its (width, height) and PIL mode (None for non-PIL formats); raises on a
+    corrupt or truncated file."""
     if not path.name.lower().endswith(PIL_SUFFIXES):
-        return _decode_size_with_monai(path)
+        return _decode_size_with_monai(path), None
     with Image.open(path) as image:
-        size = image.size
+        size, mode = image.size, image.mode
         # A reduced-scale JPEG decode still reads the whole entropy-coded stream, so truncation is caught,
         # at a fraction of the cost of a full-resolution decode.
         image.draft(None, (1, 1))
         image.load()
-    return size
+    return size, mode
 
 
 def _decode_size_with_monai(path: Path) -> tuple[int, int]:

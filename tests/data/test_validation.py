@@ -18,6 +18,7 @@ import dataclasses
 import nibabel as nib
 import numpy as np
 import pytest
+from PIL import Image
 
 from bundle.data.validation import (
     DataProblem,
@@ -44,6 +45,12 @@ from tests.data.fixtures import IMAGE_SIZE, write_mask, write_rgb, write_truncat
         ("cut.jpg", write_truncated_jpeg, 0, None, "image cannot be decoded"),
         ("text.jpg", lambda p: p.write_text("not an image"), 0, None, "image cannot be decoded"),
         ("absent.jpg", lambda p: None, 0, None, "image file not found"),
+        ("deep.png", lambda p: Image.fromarray(np.full((40, 30), 4000, np.uint16)).save(p), 0, (30, 40),
+         "image mode I;16 is not supported"),
+        ("palette.png", lambda p: Image.new("RGB", (30, 40), (200, 30, 10)).convert("P").save(p), 0, (30, 40),
+         "image mode P is not supported"),
+        ("cmyk.jpg", lambda p: Image.new("CMYK", (30, 40), (0, 50, 90, 10)).save(p), 0, (30, 40),
+         "image mode CMYK is not supported"),
     ],
 )
 def test_check_image(tmp_path, name, make, min_size, expected_size, expected_problem):

@@ -9,10 +9,12 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Shared fixtures of the integration tests: a tiny synthetic ISIC set and an in-process bundle runner."""
+"""Shared fixtures of the integration tests: a tiny synthetic ISIC set, an in-process bundle runner and a release
+of a U-net trained on it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +22,13 @@ from typing import Any
 
 import pytest
 import torch
-from monai.bundle import ConfigWorkflow
+from monai.bundle import ConfigParser, ConfigWorkflow
 
+from bundle.data.datalist import as_segmentation_pairs, load_datalist
 from bundle.data.isic_reader import prepare_isic
 from bundle.data.synthetic import SyntheticConfig, SyntheticDermoscopyGenerator
+from bundle.export import export_bundle
+from bundle.utils import write_json_atomic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "configs"
@@ -96,3 +101,47 @@ def run_bundle(configs: Sequence[str], **overrides: Any) -> ConfigWorkflow:
         workflow.run()
         workflow.finalize()
     return workflow
+
+
+@dataclass(frozen=True)
+class Release:
+    """A model-zoo release exported from a U-net trained on ``isic`` (attention weights untrained)."""
+
+    archive: Path
+    folder: Path
+    isic: SyntheticIsic
+
+
+def monailabel_python() -> Path:
+    """MONAI Label's environment (``make monailabel-env``), from $MONAILABEL_PYTHON or the repository's default."""
+    python = Path(os.environ.get("MONAILABEL_PYTHON", REPO_ROOT / ".venv-monailabel" / "bin" / "python"))
+    if not python.exists():
+        pytest.skip(f"MONAI Label's environment is missing ({python}): `make monailabel-env` builds it")
+    return python
+
+
+def untrained_weights(configs: Sequence[str], path: Path) -> Path:
+    """Save the randomly initialised ``network_def`` of ``configs`` (merged) to ``path``."""
+    parser = ConfigParser()
+    parser.read_config([str(CONFIG_DIR / name) for name in configs])
+    torch.manual_seed(0)
+    torch.save(parser.get_parsed_content("network_def").state_dict(), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def release(tiny_isic: SyntheticIsic, tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The release of a CPU-profile U-net trained on the true masks of the tiny set's classification images."""
+    root = tmp_path_factory.mktemp("release")
+    pairs = write_json_atomic(root / "pairs.json", {
+        "training": as_segmentation_pairs(load_datalist(tiny_isic.datalist_dir / "classification.json", "training")),
+        "validation": as_segmentation_pairs(load_datalist(tiny_isic.datalist_dir / "segmentation.json", "validation")),
+    })
+    run_bundle(["train_unet.yaml", "cpu_unet.yaml"], **tiny_isic.paths(root / "output"), run_name="release",
+               train_datalist=str(pairs), max_epochs=30, val_interval=30, batch_size=8, num_workers=0)
+    checkpoints = {
+        "model.pt": root / "output" / "unet" / "release" / "model.pt",
+        "attention.pt": untrained_weights(["train_manifold.yaml", "cpu_manifold.yaml"], root / "attention.pt"),
+    }
+    archive = export_bundle(REPO_ROOT, checkpoints, root / "dist", profile="cpu")
+    return Release(archive=archive, folder=root / "dist" / "skin_lesion_wss", isic=tiny_isic)
