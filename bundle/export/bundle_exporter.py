@@ -95,15 +95,17 @@ def export_bundle(
     metadata = json.loads((repo_root / "configs" / "metadata.json").read_text())
     name, version = metadata["name"], metadata["version"]
     dest_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale(dest_dir)
+    _remove_stale(dest_dir, name)
     staging = dest_dir / f"{STALE_PREFIX}{os.getpid()}"
     root = staging / name
-    _assemble(repo_root, root, checkpoints, profile, version)
     archive = dest_dir / zip_name(name, version)
-    with atomic_path(archive) as tmp:
-        _zip_folder(root, tmp)
-    _replace_folder(root, dest_dir / name)
-    shutil.rmtree(staging)
+    try:
+        _assemble(repo_root, root, checkpoints, profile, version)
+        with atomic_path(archive) as tmp:
+            _zip_folder(root, tmp)
+        _replace_folder(root, dest_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     logger.info("bundle %s %s: %s (%.1f MB)", name, version, archive, archive.stat().st_size / 1e6)
     return archive
 
@@ -157,7 +159,7 @@ def _replace_folder(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_stale(dest_dir: Path) -> None:
-    """Remove the temporary folders an interrupted export left in ``dest_dir``."""
-    for stale in dest_dir.glob(f"{STALE_PREFIX}*"):
+def _remove_stale(dest_dir: Path, name: str) -> None:
+    """Remove the temporary folders and zips an interrupted export of ``name`` left in ``dest_dir``."""
+    for stale in [*dest_dir.glob(f"{STALE_PREFIX}*"), *dest_dir.glob(f".{name}_v*.tmp*.zip")]:
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
