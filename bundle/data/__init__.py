@@ -9,25 +9,31 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Data: ISIC 2018 reading and validation, the synthetic set, splits and datalists."""
+"""Data: ISIC 2018 reading and validation, the synthetic set, splits, datalists, the checked inputs of inference
+and the names of every stage's per-image outputs."""
 
 from __future__ import annotations
 
 from .datalist import as_segmentation_pairs, load_datalist, write_full_supervision_datalist
 from .generic_importer import import_labelled_folder
 from .image_files import image_id, inference_items, list_image_files
+from .inference_inputs import checked_inference_items
 from .isic_reader import prepare_isic
+from .output_layout import map_path, mask_path
 from .validation import DataProblem, DataValidationError
 
 __all__ = [
     "DataProblem",
     "DataValidationError",
     "as_segmentation_pairs",
+    "checked_inference_items",
     "image_id",
     "import_labelled_folder",
     "inference_items",
     "list_image_files",
     "load_datalist",
+    "map_path",
+    "mask_path",
     "prepare_isic",
     "write_full_supervision_datalist",
 ]

@@ -13,13 +13,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from monai.data import load_decathlon_datalist
-
 from bundle.data.constants import IMAGE_SUFFIXES
+from bundle.data.datalist import load_datalist
+
+logger = logging.getLogger(__name__)
 
 
 def image_id(path: str | os.PathLike) -> str:
@@ -37,7 +39,8 @@ def is_image_file(path: str | os.PathLike) -> bool:
 
 
 def list_image_files(folder: str | os.PathLike) -> list[dict]:
-    """``[{"image": path}, ...]`` for the images directly in ``folder``, sorted; other files are ignored.
+    """``[{"image": path}, ...]`` for the images directly in ``folder``, sorted; other files and hidden ones
+    (``.name``, macOS ``._name``) are skipped with a note in the log.
 
     Raises:
         FileNotFoundError: ``folder`` does not exist or holds no image.
@@ -45,7 +48,10 @@ def list_image_files(folder: str | os.PathLike) -> list[dict]:
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder of images.")
-    images = sorted(p for p in folder.iterdir() if p.is_file() and is_image_file(p))
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    images = [p for p in files if is_image_file(p) and not p.name.startswith(".")]
+    for skipped in sorted(set(files) - set(images)):
+        logger.info("%s: skipped (%s)", skipped, "hidden file" if skipped.name.startswith(".") else "not an image")
     if not images:
         raise FileNotFoundError(f"{folder}: no image files (looked for {', '.join(IMAGE_SUFFIXES)}).")
     return [{"image": str(p)} for p in images]
@@ -58,7 +64,7 @@ def inference_items(
     if datalist:
         keys = [key] if isinstance(key, str) else list(key)
         return [
-            {"image": item["image"]} for k in keys for item in load_decathlon_datalist(str(datalist), data_list_key=k)
+            {"image": item["image"]} for k in keys for item in load_datalist(datalist, k)
         ]
     if input_dir is None:
         raise ValueError("give input_dir (a folder of images) or datalist (a MONAI datalist JSON).")

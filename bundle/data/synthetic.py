@@ -48,6 +48,7 @@ from bundle.data.constants import (
     TASK3_GT_DIR,
     TASK3_INPUT_DIR,
 )
+from bundle.data.output_layout import remove_stale
 from bundle.utils import atomic_path, write_json_atomic
 
 __all__ = ["SyntheticConfig", "SyntheticDermoscopyGenerator", "allocate_class_counts", "ISIC2018_TASK3_COUNTS"]
@@ -818,9 +819,7 @@ def _remove_stale_temporaries(out: Path) -> None:
     folders = (TASK3_INPUT_DIR, TASK3_GT_DIR, TASK1_INPUT_DIR, TASK1_GT_DIR, EXTRAS_DIR)
     folders += (f"{EXTRAS_DIR}/{TASK3_MASK_DIR}",)
     for folder in folders:
-        for stale in (out / folder).glob(".*.tmp*"):
-            logger.info("removing %s, left by an interrupted run", stale)
-            stale.unlink()
+        remove_stale(out / folder)
 
 
 def _single_threaded_blas() -> None:

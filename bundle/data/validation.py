@@ -232,9 +232,12 @@ def _decode_size(path: Path) -> tuple[tuple[int, int], str | None]:
 
 
 def _decode_size_with_monai(path: Path) -> tuple[int, int]:
-    """Decode a non-PIL image (NIfTI, NRRD, MetaImage) with MONAI and return its first two spatial sizes."""
+    """Decode a non-PIL image (NIfTI, NRRD, MetaImage) with MONAI and return its first two spatial sizes; raises
+    on NaN or infinite values, which would make every output of the network NaN."""
     from monai.transforms import LoadImage  # imported lazily: only medical formats need it
 
     array = LoadImage(image_only=True)(str(path))
+    if not np.isfinite(np.asarray(array)).all():
+        raise ValueError("the image holds NaN or infinite values")
     # MONAI returns spatial axes in ITK order (W, H, ...), which is already (width, height).
     return int(array.shape[0]), int(array.shape[1])

@@ -28,6 +28,7 @@ import torch
 from monai.metrics import compute_dice, compute_iou
 
 from bundle.data.image_files import image_id
+from bundle.data.output_layout import MASK_SUFFIX
 from bundle.utils.image_io import read_pil_array
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ MASK_BINARY_THRESHOLD = 128
 ISIC_JACCARD_THRESHOLD = 0.65
 """ISIC 2018 Task 1: a per-image Jaccard below this counts as 0 (a failed segmentation)."""
 
-PREDICTION_SUFFIX = "_mask.png"
-"""File name ending of a predicted mask: ``<image id>_mask.png``."""
+PREDICTION_SUFFIX = MASK_SUFFIX
+"""File name ending of a predicted mask: ``<image id>_mask.png`` (``bundle.data.output_layout``)."""
 
 SEGMENTATION_METRICS: tuple[str, ...] = ("dice", "jaccard", "isic_jaccard")
 """Keys of the score dictionaries, in reporting order."""

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from ignite.engine import Engine, Events
 
-from bundle.proxy.proxy_files import MAP_SUFFIXES, map_path, mask_path
+from bundle.data.output_layout import MAP_SUFFIXES, map_path, mask_path
 from bundle.utils.image_io import save_nifti_atomic, save_png_atomic
 
 logger = logging.getLogger(__name__)

@@ -19,25 +19,8 @@ from pathlib import Path
 
 from monai.data import load_decathlon_datalist
 
-from bundle.data.image_files import image_id
+from bundle.data.output_layout import MAP_SUFFIX, MAP_SUFFIXES, MASK_SUFFIX, map_path, mask_path  # noqa: F401
 from bundle.utils import write_json_atomic
-
-MASK_SUFFIX = "_mask.png"
-MAP_SUFFIX = "_map.png"
-MAP_SUFFIXES = {"png": MAP_SUFFIX, "nii.gz": "_map.nii.gz"}
-"""Map file suffix per ``map_format``: a 16-bit PNG or a float32 NIfTI."""
-
-
-def mask_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
-    """Where the proxy mask of ``image`` goes. It is written last, so its presence marks a finished image."""
-    return Path(out_dir) / f"{image_id(image)}{MASK_SUFFIX}"
-
-
-def map_path(out_dir: str | os.PathLike, image: str | os.PathLike, map_format: str = "png") -> Path:
-    """Where the map of ``image`` goes: ``<id>_map.png`` (16-bit) or ``<id>_map.nii.gz`` (float32)."""
-    if map_format not in MAP_SUFFIXES:
-        raise ValueError(f"map_format must be one of {sorted(MAP_SUFFIXES)}, got {map_format!r}.")
-    return Path(out_dir) / f"{image_id(image)}{MAP_SUFFIXES[map_format]}"
 
 
 def load_items(datalist_dir: str | os.PathLike, sources: Sequence[Sequence[str]]) -> list[dict]:

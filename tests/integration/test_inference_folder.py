@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,7 @@ import torch
 from monai.networks.nets import UNet
 from PIL import Image
 
-from tests.integration.conftest import run_bundle
+from tests.integration.conftest import REPO_ROOT, run_bundle
 
 SMALL_UNET = {"image_size": [32, 32], "channels": [8, 16, 32, 64, 128]}
 
@@ -82,8 +84,26 @@ def test_folder_without_images_is_refused(bundle_root: Path, tmp_path: Path) -> 
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "readme.txt").write_text("no images here\n")
-    with pytest.raises(RuntimeError, match="inference_items") as raised:  # MONAI wraps errors of config expressions
+    with pytest.raises(SystemExit, match=f"{empty}: no image files"):  # a message, not a traceback
         run_bundle(["inference.yaml"], bundle_root=str(bundle_root), input_dir=str(empty),
                    output_dir=str(tmp_path / "masks"), **SMALL_UNET)
-    cause = raised.value.__cause__
-    assert isinstance(cause, FileNotFoundError) and f"{empty}: no image files" in str(cause)
+
+
+def test_cli_names_every_bad_image_without_a_traceback(bundle_root: Path, image_folder: Path, tmp_path: Path) -> None:
+    """``python -m monai.bundle run`` on a folder with a zero-byte and a 16-bit image: exit 1, one message naming
+    both, nothing written; with --skip_bad the good images are segmented and the bad ones listed."""
+    (image_folder / "zero.png").write_bytes(b"")
+    Image.fromarray(np.full((40, 30), 40000, np.uint16)).save(image_folder / "deep.png")
+    output_dir = tmp_path / "masks"
+    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", str(REPO_ROOT / "configs" / "inference.yaml"),
+               "--bundle_root", str(bundle_root), "--input_dir", str(image_folder), "--output_dir", str(output_dir),
+               "--image_size", "[32,32]", "--channels", "[8,16,32,64,128]"]
+    stopped = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert stopped.returncode == 1 and "Traceback" not in stopped.stderr
+    assert f"{image_folder / 'zero.png'}: image file is empty" in stopped.stderr
+    assert f"{image_folder / 'deep.png'}: image mode I;16 is not supported" in stopped.stderr
+    assert not output_dir.exists()
+    skipped = subprocess.run([*command, "--skip_bad", "true"], capture_output=True, text=True, cwd=tmp_path)
+    assert skipped.returncode == 0, skipped.stderr[-2000:]
+    expected = {f"{Path(name).stem}_mask.png" for name in FOLDER_IMAGES} | {"problems.json"}
+    assert {path.name for path in output_dir.iterdir()} == expected

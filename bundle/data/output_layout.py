@@ -1,0 +1,53 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""The names of what the stages write per image: one place for every reader and writer of masks and maps."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from bundle.data.image_files import image_id
+
+__all__ = ["MAP_SUFFIX", "MAP_SUFFIXES", "MASK_SUFFIX", "STALE_PATTERN", "map_path", "mask_path", "remove_stale"]
+
+logger = logging.getLogger(__name__)
+
+MASK_SUFFIX = "_mask.png"
+"""A binary mask (0/255) at the image's size: proxies, U-net predictions, baselines, inference outputs."""
+MAP_SUFFIX = "_map.png"
+MAP_SUFFIXES = {"png": MAP_SUFFIX, "nii.gz": "_map.nii.gz"}
+"""Map file suffix per ``map_format``: a 16-bit PNG or a float32 NIfTI."""
+STALE_PATTERN = ".*.tmp*"
+"""What ``bundle.utils.atomic_path`` names its temporary files: a killed run may leave them behind."""
+
+
+def mask_path(out_dir: str | os.PathLike, image: str | os.PathLike) -> Path:
+    """Where the mask of ``image`` goes: ``<out_dir>/<id>_mask.png``. Written last, it marks a finished image."""
+    return Path(out_dir) / f"{image_id(image)}{MASK_SUFFIX}"
+
+
+def map_path(out_dir: str | os.PathLike, image: str | os.PathLike, map_format: str = "png") -> Path:
+    """Where the map of ``image`` goes: ``<id>_map.png`` (16-bit) or ``<id>_map.nii.gz`` (float32)."""
+    if map_format not in MAP_SUFFIXES:
+        raise ValueError(f"map_format must be one of {sorted(MAP_SUFFIXES)}, got {map_format!r}.")
+    return Path(out_dir) / f"{image_id(image)}{MAP_SUFFIXES[map_format]}"
+
+
+def remove_stale(out_dir: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files an interrupted run left in ``out_dir``; return them."""
+    stale = sorted(Path(out_dir).glob(STALE_PATTERN)) if Path(out_dir).is_dir() else []
+    for path in stale:
+        logger.info("removing %s, left by an interrupted run", path)
+        path.unlink()
+    return stale
