@@ -29,6 +29,7 @@ from typing import Any
 import fire
 
 from bundle.data.generic_importer import import_labelled_folder
+from bundle.data.output_layout import output_folder_problem
 from bundle.data.isic_reader import prepare_isic
 
 EXIT_DATA_PROBLEM = 2
@@ -79,6 +80,10 @@ def folder(
 
 
 def _run(prepare: Any, *args: Any, **kwargs: Any) -> None:
+    out_problem = output_folder_problem(args[-1])  # before any image is read
+    if out_problem is not None:
+        print(f"error: {out_problem}", file=sys.stderr)
+        sys.exit(EXIT_DATA_PROBLEM)
     try:
         summary = prepare(*args, **kwargs)
     except ValueError as err:  # DataValidationError included: its message lists every problem

@@ -15,40 +15,21 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 from bundle.data.datalist import write_problems_report
 from bundle.data.image_files import inference_items
-from bundle.data.output_layout import mask_path, remove_stale
+from bundle.data.output_layout import mask_path, output_folder_problem, remove_stale
 from bundle.data.validation import DataProblem, DataValidationError, validate_items
 
-__all__ = ["PROBLEMS_FILE", "checked_inference_items", "output_folder_problem"]
+__all__ = ["PROBLEMS_FILE", "checked_inference_items"]
 
 logger = logging.getLogger(__name__)
 
 PROBLEMS_FILE = "problems.json"
 """Written to the output folder by a ``skip_bad`` run: the images left out, each with its problem."""
-
-
-def output_folder_problem(output_dir: str | os.PathLike) -> DataProblem | None:
-    """Why ``output_dir`` cannot take outputs (it or a parent is a file, or it is not writable), or None.
-
-    Nothing is created: a missing folder is judged by its nearest existing parent.
-    """
-    folder = Path(output_dir)
-    existing = next(path for path in (folder, *folder.parents) if path.exists())
-    if not existing.is_dir():
-        where = "is a file" if existing == folder else f"lies under a file ({existing})"
-        return DataProblem(str(folder), f"output folder {where}")
-    try:
-        with tempfile.TemporaryFile(dir=existing):  # the only sure test of writability (root ignores modes)
-            pass
-    except OSError as error:
-        return DataProblem(str(folder), f"output folder cannot be written ({error.strerror or error})")
-    return None
 
 
 def checked_inference_items(

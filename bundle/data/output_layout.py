@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 from bundle.data.image_files import image_id
+from bundle.data.validation import DataProblem
 
-__all__ = ["MAP_SUFFIX", "MAP_SUFFIXES", "MASK_SUFFIX", "STALE_PATTERN", "map_path", "mask_path", "remove_stale"]
+__all__ = ["MAP_SUFFIX", "MAP_SUFFIXES", "MASK_SUFFIX", "STALE_PATTERN", "map_path", "mask_path", "output_folder_problem",
+           "remove_stale"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +54,21 @@ def remove_stale(out_dir: str | os.PathLike) -> list[Path]:
         logger.info("removing %s, left by an interrupted run", path)
         path.unlink()
     return stale
+
+
+def output_folder_problem(output_dir: str | os.PathLike) -> DataProblem | None:
+    """Why ``output_dir`` cannot take outputs (it or a parent is a file, or it is not writable), or None.
+
+    Nothing is created: a missing folder is judged by its nearest existing parent.
+    """
+    folder = Path(output_dir)
+    existing = next(path for path in (folder, *folder.parents) if path.exists())
+    if not existing.is_dir():
+        where = "is a file" if existing == folder else f"lies under a file ({existing})"
+        return DataProblem(str(folder), f"output folder {where}")
+    try:
+        with tempfile.TemporaryFile(dir=existing):  # the only sure test of writability (root ignores modes)
+            pass
+    except OSError as error:
+        return DataProblem(str(folder), f"output folder cannot be written ({error.strerror or error})")
+    return None

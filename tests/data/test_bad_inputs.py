@@ -247,6 +247,20 @@ def test_cli_exits_2_with_the_problem_list(tmp_path):
     assert files_in(tmp_path / "out") == []
 
 
+@pytest.mark.parametrize("command", ["isic", "folder"])
+def test_cli_refuses_an_output_folder_that_is_a_file(tmp_path, command):
+    tree = make_isic_tree(tmp_path / "isic")
+    out = tmp_path / "out"
+    out.write_text("a file, not a folder")
+    source = (["--isic_dir", str(tree.root)] if command == "isic"
+              else ["--image_dir", str(tree.task3_images[0].parent), "--csv", str(tmp_path / "labels.csv")])
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "prepare_data.py"), command, *source,
+                             "--out_dir", str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{out}: output folder is a file" in result.stderr
+    assert out.read_text() == "a file, not a folder"
+
+
 def test_cli_prints_a_summary(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("prepare_data", REPO / "scripts" / "prepare_data.py")
     cli = importlib.util.module_from_spec(spec)

@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bundle.data.inference_inputs import PROBLEMS_FILE, checked_inference_items, output_folder_problem
+from bundle.data.inference_inputs import PROBLEMS_FILE, checked_inference_items
+from bundle.data.output_layout import output_folder_problem
 from tests.data.fixtures import files_in, write_rgb, write_truncated_jpeg
 
 
