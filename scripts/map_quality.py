@@ -34,25 +34,21 @@ import dataclasses
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from monai.data import load_decathlon_datalist
+
+from bundle.data.isic_reader import prepare_isic
+from bundle.data.output_layout import map_path
+from bundle.data.synthetic import SyntheticConfig, SyntheticDermoscopyGenerator
+from bundle.evaluation import CentredDiskBaseline, EqualAreaMasks, read_mask, segmentation_scores
+from bundle.pipeline.commands import bundle_command, printable_command
+from bundle.utils import read_pil_array, write_json_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from monai.data import load_decathlon_datalist  # noqa: E402
-from run_pipeline import bundle_command, printable_command  # noqa: E402
-
-from bundle.data.isic_reader import prepare_isic  # noqa: E402
-from bundle.data.synthetic import SyntheticConfig, SyntheticDermoscopyGenerator  # noqa: E402
-from bundle.evaluation import CentredDiskBaseline, EqualAreaMasks, read_mask, segmentation_scores  # noqa: E402
-from bundle.proxy.proxy_files import map_path  # noqa: E402
-from bundle.utils import read_pil_array, write_json_atomic  # noqa: E402
 
 MANIFOLD_CONFIGS = ["train_manifold.yaml", "cpu_manifold.yaml"]
 SECTIONS = ("training", "test")  # of classification.json: every image is scored, as in the quality test

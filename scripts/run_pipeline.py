@@ -25,24 +25,19 @@ resume from their own last checkpoint, so an interrupted run continues where it 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import logging
-import re
-import shlex
 import shutil
-import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bundle.data.datalist import write_full_supervision_datalist
+from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_profile  # noqa: F401
+from bundle.pipeline.commands import bundle_command, configs_digest, printable_command  # noqa: F401
+from bundle.pipeline.stage_runner import Pipeline
+from bundle.utils import atomic_path, write_json_atomic
 
-from bundle.data.datalist import write_full_supervision_datalist  # noqa: E402
-from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_profile  # noqa: E402,F401
-from bundle.utils import atomic_path, write_json_atomic  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 logger = logging.getLogger("run_pipeline")
 
@@ -69,99 +64,6 @@ def with_selfsup(configs: list[str], selfsup: bool) -> list[str]:
     return [*configs, SELFSUP_OVERRIDE] if selfsup and configs[0] == "train_manifold.yaml" else configs
 
 
-def bundle_command(configs: list[str], **overrides: object) -> list[str]:
-    """A ``python -m monai.bundle run`` command line for ``configs`` (merged in order) and id overrides."""
-    files = "[" + ",".join(f"'configs/{c}'" for c in configs) + "]"
-    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", files]
-    for key, value in overrides.items():
-        command += [f"--{key}", value if isinstance(value, str) else repr(value)]
-    return command
-
-
-def configs_digest(command: list[str]) -> str:
-    """SHA-256 over the contents of the config files a command names (empty for commands without configs)."""
-    digest = hashlib.sha256()
-    for path in sorted(set(re.findall(r"configs/[\w.-]+\.yaml", " ".join(command)))):
-        digest.update((ROOT / path).read_bytes())
-    return digest.hexdigest()
-
-
-def printable_command(command: list[str]) -> str:
-    """The command as a user would type it: ``python`` for this interpreter, lists of configs in double quotes."""
-    words = ["python" if word == sys.executable else word for word in command]
-    return " ".join(f'"{word}"' if word.startswith("[") else shlex.quote(word) for word in words)
-
-
-class Pipeline:
-    """Runs stages in order, make-style: a stage is skipped when it completed with the same command and config
-    contents after every stage it depends on. Otherwise it runs: an interrupted run of the same command resumes
-    from its outputs; outputs of any other run (other configs, older inputs) are first moved to ``.stale/``."""
-
-    def __init__(self, output_dir: Path) -> None:
-        self.output_dir = output_dir
-        self.marker_dir = output_dir / ".stages"
-        self.timings: dict[str, float] = {}
-
-    def marker(self, name: str) -> Path:
-        """The record of a completed stage: its fingerprint and duration."""
-        return self.marker_dir / f"{name}.json"
-
-    def started(self, name: str) -> Path:
-        """The record of a stage run in progress (left behind if interrupted): its fingerprint."""
-        return self.marker_dir / f"{name}.started.json"
-
-    def is_done(self, name: str, fingerprint: dict, after: Sequence[str]) -> bool:
-        """Completed with ``fingerprint``, and later than every stage in ``after``."""
-        marker = self.marker(name)
-        if not marker.is_file():
-            return False
-        recorded = {k: v for k, v in json.loads(marker.read_text()).items() if k != "seconds"}
-        finished = marker.stat().st_mtime
-        return recorded == fingerprint and all(
-            self.marker(dep).is_file() and self.marker(dep).stat().st_mtime <= finished for dep in after
-        )
-
-    def stage(self, name: str, command: list[str], after: Sequence[str] = (), outputs: Sequence[Path] = ()) -> None:
-        """Run ``command`` as stage ``name`` unless done; ``after``: stages whose outputs it reads; ``outputs``:
-        the folders it writes (and resumes from)."""
-        printable = printable_command(command)
-        # a stage is done for this exact command AND these config contents: editing a config reruns its stages
-        fingerprint = {"command": command, "configs": configs_digest(command)}
-        if self.is_done(name, fingerprint, after):
-            logger.info("[skip] %s (done)", name)
-            return
-        started = self.started(name)
-        resumable = started.is_file() and json.loads(started.read_text()) == fingerprint
-        if not resumable:  # outputs of another configuration or of older inputs must not be resumed
-            self._retire(name, outputs)
-        write_json_atomic(started, fingerprint)
-        log = self.output_dir / "logs" / f"{name}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        logger.info("[run ] %s: %s (log: %s)", name, printable, log)
-        start = time.perf_counter()
-        with open(log, "w") as stream:
-            result = subprocess.run(command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT)
-        if result.returncode != 0:
-            tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-30:])
-            raise SystemExit(f"{tail}\nstage '{name}' failed (exit {result.returncode}), log: {log}\n"
-                             f"rerun to resume; command: {printable}")
-        self.timings[name] = round(time.perf_counter() - start, 1)
-        write_json_atomic(self.marker(name), {**fingerprint, "seconds": self.timings[name]})
-        started.unlink()
-
-    def _retire(self, name: str, outputs: Sequence[Path]) -> None:
-        """Move a stage's outdated outputs to ``.stale/<name>/`` (replacing older ones) and forget its marker."""
-        existing = [folder for folder in outputs if folder.exists()]
-        stale = self.output_dir / ".stale" / name
-        if existing:
-            shutil.rmtree(stale, ignore_errors=True)
-            stale.mkdir(parents=True)
-        for folder in existing:
-            folder.rename(stale / folder.name)
-            logger.info("[old ] %s: moved %s to %s", name, folder, stale)
-        self.marker(name).unlink(missing_ok=True)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -183,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     output_dir = args.output_dir.resolve()
-    pipeline = Pipeline(output_dir)
+    pipeline = Pipeline(output_dir, ROOT)
     started = time.perf_counter()
     python = [sys.executable]
 

@@ -73,7 +73,7 @@ def test_bundle_command_and_its_printable_form(pipeline_module):
 
 
 def test_finished_stage_is_skipped_and_failure_names_the_log(pipeline_module, tmp_path):
-    pipeline = pipeline_module.Pipeline(tmp_path)
+    pipeline = pipeline_module.Pipeline(tmp_path, pipeline_module.ROOT)
     marker_file = tmp_path / "ran.txt"
     command = [sys.executable, "-c", f"open({str(marker_file)!r}, 'a').write('x')"]
     pipeline.stage("touch", command)
@@ -85,16 +85,15 @@ def test_finished_stage_is_skipped_and_failure_names_the_log(pipeline_module, tm
     assert not (tmp_path / ".stages" / "boom.json").exists()
 
 
-def test_configs_digest_follows_config_contents(pipeline_module, tmp_path, monkeypatch):
+def test_configs_digest_follows_config_contents(pipeline_module, tmp_path):
     (tmp_path / "configs").mkdir()
     config = tmp_path / "configs" / "a.yaml"
     config.write_text("x: 1\n")
-    monkeypatch.setattr(pipeline_module, "ROOT", tmp_path)
     command = pipeline_module.bundle_command(["a.yaml"])
-    before = pipeline_module.configs_digest(command)
+    before = pipeline_module.configs_digest(command, tmp_path)
     config.write_text("x: 2\n")
-    assert pipeline_module.configs_digest(command) != before
-    assert pipeline_module.configs_digest([sys.executable, "-c", "pass"]) == pipeline_module.configs_digest([])
+    assert pipeline_module.configs_digest(command, tmp_path) != before
+    assert pipeline_module.configs_digest([sys.executable, "-c", "pass"], tmp_path) == pipeline_module.configs_digest([], tmp_path)
 
 
 def append_command(path: Path, text: str) -> list[str]:
@@ -104,7 +103,7 @@ def append_command(path: Path, text: str) -> list[str]:
 
 
 def test_stage_reruns_after_a_stage_it_depends_on(pipeline_module, tmp_path):
-    pipeline = pipeline_module.Pipeline(tmp_path)
+    pipeline = pipeline_module.Pipeline(tmp_path, pipeline_module.ROOT)
     upstream, downstream = tmp_path / "up" / "log.txt", tmp_path / "down" / "log.txt"
     pipeline.stage("up", append_command(upstream, "u"))
     pipeline.stage("down", append_command(downstream, "d"), after=["up"], outputs=[downstream.parent])
@@ -119,7 +118,7 @@ def test_stage_reruns_after_a_stage_it_depends_on(pipeline_module, tmp_path):
 
 
 def test_changed_command_retires_outputs_but_interrupted_same_command_resumes(pipeline_module, tmp_path):
-    pipeline = pipeline_module.Pipeline(tmp_path)
+    pipeline = pipeline_module.Pipeline(tmp_path, pipeline_module.ROOT)
     output = tmp_path / "run" / "last.txt"
     pipeline.stage("train", append_command(output, "a"), outputs=[output.parent])
     pipeline.stage("train", append_command(output, "b"), outputs=[output.parent])  # other command: fresh start
@@ -128,7 +127,7 @@ def test_changed_command_retires_outputs_but_interrupted_same_command_resumes(pi
     assert not started.exists()
     # simulate an interruption of command "c": its started record and partial output are left behind
     command = append_command(output, "c")
-    started.write_text(json.dumps({"command": command, "configs": pipeline_module.configs_digest(command)}))
+    started.write_text(json.dumps({"command": command, "configs": pipeline_module.configs_digest(command, pipeline_module.ROOT)}))
     output.write_text("partial-")
     pipeline.stage("train", command, outputs=[output.parent])
     assert output.read_text() == "partial-c"  # same command: resumed on its own outputs

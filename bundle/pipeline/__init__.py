@@ -9,11 +9,25 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""What the pipeline shares with its command-line scripts: profiles of configs and the models the release ships."""
+"""What the pipeline's scripts share: profiles of configs, stage commands, the make-style stage runner and the
+models the release ships."""
 
 from __future__ import annotations
 
+from .commands import bundle_command, configs_digest, printable_command
 from .profiles import CPU_OVERRIDES, PROFILES, with_profile
 from .release_models import RELEASE_MANIFOLD, RELEASE_UNET, release_checkpoints
+from .stage_runner import Pipeline
 
-__all__ = ["CPU_OVERRIDES", "PROFILES", "RELEASE_MANIFOLD", "RELEASE_UNET", "release_checkpoints", "with_profile"]
+__all__ = [
+    "CPU_OVERRIDES",
+    "PROFILES",
+    "RELEASE_MANIFOLD",
+    "RELEASE_UNET",
+    "Pipeline",
+    "bundle_command",
+    "configs_digest",
+    "printable_command",
+    "release_checkpoints",
+    "with_profile",
+]
