@@ -17,8 +17,10 @@
 
 Install and run the zip elsewhere (this project need not be installed there):
 
-    python -m monai.bundle download --name skin_lesion_wss --url file://$PWD/dist/skin_lesion_wss_v0.9.0.zip --bundle_dir ~/bundles
-    python -m monai.bundle run --config_file ~/bundles/skin_lesion_wss/configs/inference.yaml --input_dir imgs --output_dir masks
+    python -m monai.bundle download --name skin_lesion_wss \
+        --url file://$PWD/dist/skin_lesion_wss_v0.9.0.zip --bundle_dir ~/bundles
+    python -m monai.bundle run --config_file ~/bundles/skin_lesion_wss/configs/inference.yaml \
+        --input_dir imgs --output_dir masks
 """
 
 from __future__ import annotations

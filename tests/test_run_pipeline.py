@@ -93,7 +93,8 @@ def test_configs_digest_follows_config_contents(pipeline_module, tmp_path):
     before = pipeline_module.configs_digest(command, tmp_path)
     config.write_text("x: 2\n")
     assert pipeline_module.configs_digest(command, tmp_path) != before
-    assert pipeline_module.configs_digest([sys.executable, "-c", "pass"], tmp_path) == pipeline_module.configs_digest([], tmp_path)
+    no_configs = pipeline_module.configs_digest([], tmp_path)
+    assert pipeline_module.configs_digest([sys.executable, "-c", "pass"], tmp_path) == no_configs
 
 
 def append_command(path: Path, text: str) -> list[str]:
@@ -127,7 +128,8 @@ def test_changed_command_retires_outputs_but_interrupted_same_command_resumes(pi
     assert not started.exists()
     # simulate an interruption of command "c": its started record and partial output are left behind
     command = append_command(output, "c")
-    started.write_text(json.dumps({"command": command, "configs": pipeline_module.configs_digest(command, pipeline_module.ROOT)}))
+    digest = pipeline_module.configs_digest(command, pipeline_module.ROOT)
+    started.write_text(json.dumps({"command": command, "configs": digest}))
     output.write_text("partial-")
     pipeline.stage("train", command, outputs=[output.parent])
     assert output.read_text() == "partial-c"  # same command: resumed on its own outputs

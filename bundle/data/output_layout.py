@@ -21,8 +21,16 @@ from pathlib import Path
 from bundle.data.image_files import image_id
 from bundle.data.validation import DataProblem
 
-__all__ = ["MAP_SUFFIX", "MAP_SUFFIXES", "MASK_SUFFIX", "STALE_PATTERN", "map_path", "mask_path", "output_folder_problem",
-           "remove_stale"]
+__all__ = [
+    "MAP_SUFFIX",
+    "MAP_SUFFIXES",
+    "MASK_SUFFIX",
+    "STALE_PATTERN",
+    "map_path",
+    "mask_path",
+    "output_folder_problem",
+    "remove_stale",
+]
 
 logger = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ PIL_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff
 MASK_VALUES: frozenset[int] = frozenset({0, 255})
 _SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
 READABLE_MODES = ("L", "LA", "RGB", "RGBA")
-"""PIL modes whose pixel values the loading chain reads as 8-bit intensities (16-bit, palette, CMYK would be misread)."""
+"""PIL modes whose pixels the loading chain reads as 8-bit intensities (16-bit, palette, CMYK would be misread)."""
 _MAX_LISTED_VALUES = 6
 
 

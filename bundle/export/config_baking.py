@@ -73,7 +73,8 @@ def bake_config(files: Sequence[str | os.PathLike], roots: Iterable[str]) -> dic
     merged = ConfigParser.load_config_files([str(f) for f in files])
     order = sorted(referenced_ids(merged, roots), key=lambda key: key in ENTRY_IDS)  # stable: entries go last
     kept = {key: merged[key] for key in order}
-    dangling = sorted({ref for value in kept.values() for ref in _REFERENCE.findall(yaml.safe_dump(value))} - set(merged))
+    found = {ref for value in kept.values() for ref in _REFERENCE.findall(yaml.safe_dump(value))}
+    dangling = sorted(found - set(merged))
     if dangling:
         raise ValueError(f"{', '.join(map(str, files))}: references to undefined ids {dangling}.")
     return kept

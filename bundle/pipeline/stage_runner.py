@@ -31,9 +31,10 @@ logger = logging.getLogger("run_pipeline")
 
 
 class Pipeline:
-    """Runs stages (commands run in ``root``, outputs under ``output_dir``) in order, make-style: a stage is skipped when it completed with the same command and config
-    contents after every stage it depends on. Otherwise it runs: an interrupted run of the same command resumes
-    from its outputs; outputs of any other run (other configs, older inputs) are first moved to ``.stale/``."""
+    """Runs stages (commands run in ``root``, outputs under ``output_dir``) in order, make-style: a stage is
+    skipped when it completed with the same command and config contents after every stage it depends on.
+    Otherwise it runs: an interrupted run of the same command resumes from its outputs; outputs of any other run
+    (other configs, older inputs) are first moved to ``.stale/``."""
 
     def __init__(self, output_dir: Path, root: Path) -> None:
         self.output_dir = output_dir

@@ -99,7 +99,8 @@ def test_optional_datalist_section_may_be_absent(tmp_path):
     (tmp_path / "list.json").write_text('{"training": [{"image": "/d/a.jpg", "label": "/m/a.png"}]}')
     assert load_datalist(tmp_path / "list.json", "validation", optional=True) == []
     assert load_datalist(None, "training", optional=True) == []
-    assert load_datalist(tmp_path / "list.json", "training", optional=True) == [{"image": "/d/a.jpg", "label": "/m/a.png"}]
+    expected = [{"image": "/d/a.jpg", "label": "/m/a.png"}]
+    assert load_datalist(tmp_path / "list.json", "training", optional=True) == expected
     with pytest.raises(FileNotFoundError):  # a named file must exist even when the section is optional
         load_datalist(tmp_path / "missing.json", "training", optional=True)
 

@@ -95,7 +95,8 @@ def test_cli_names_every_bad_image_without_a_traceback(bundle_root: Path, image_
     (image_folder / "zero.png").write_bytes(b"")
     Image.fromarray(np.full((40, 30), 40000, np.uint16)).save(image_folder / "deep.png")
     output_dir = tmp_path / "masks"
-    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", str(REPO_ROOT / "configs" / "inference.yaml"),
+    config = str(REPO_ROOT / "configs" / "inference.yaml")
+    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", config,
                "--bundle_root", str(bundle_root), "--input_dir", str(image_folder), "--output_dir", str(output_dir),
                "--image_size", "[32,32]", "--channels", "[8,16,32,64,128]"]
     stopped = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)

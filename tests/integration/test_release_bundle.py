@@ -76,7 +76,8 @@ def test_torchscript_equals_the_eager_model_on_real_images(release: Release) -> 
     eager.load_state_dict(torch.load(release.folder / "models" / "model.pt", map_location="cpu", weights_only=True))
     scripted = torch.jit.load(release.folder / "models" / "model.ts", map_location="cpu")
     preprocessing = parser.get_parsed_content("preprocessing")
-    batch = torch.stack([preprocessing(item)["image"].as_tensor() for item in parser.get_parsed_content("dataset#data")])
+    items = parser.get_parsed_content("dataset#data")
+    batch = torch.stack([preprocessing(item)["image"].as_tensor() for item in items])
     with torch.no_grad():
         difference = (scripted.eval()(batch) - eager.eval()(batch)).abs().max().item()
     assert difference <= 1e-5

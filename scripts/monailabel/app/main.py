@@ -39,7 +39,7 @@ from monailabel.tasks.activelearning.random import Random
 from monailabel.tasks.train.bundle import BundleTrainTask
 from monailabel.utils.others.generic import strtobool
 
-from lib.release_infer_task import ReleaseInferTask
+from lib.release_infer_task import ReleaseInferTask  # the app's own tasks: MONAI Label puts the app folder on sys.path
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ class MyApp(MONAILabelApp):
     def infer(self, request: dict[str, Any], datastore: Any = None) -> dict[str, Any]:
         """MONAI Label's inference, after a 404 naming an image id the datastore does not hold."""
         image = request.get("image")
-        if isinstance(image, str) and not os.path.exists(image) and not (datastore or self.datastore()).get_image_uri(image):
+        store = datastore or self.datastore()
+        if isinstance(image, str) and not (os.path.exists(image) or store.get_image_uri(image)):
             raise HTTPException(status_code=404, detail=f"image id {image!r}: no such image in the datastore")
         return super().infer(request, datastore)
 
