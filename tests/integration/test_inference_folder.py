@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +110,29 @@ def test_cli_names_every_bad_image_without_a_traceback(bundle_root: Path, image_
     assert skipped.returncode == 0, skipped.stderr[-2000:]
     expected = {f"{Path(name).stem}_mask.png" for name in FOLDER_IMAGES} | {"problems.json"}
     assert {path.name for path in output_dir.iterdir()} == expected
+
+
+def test_rerun_after_kill_completes_with_no_stray_files(bundle_root: Path, tmp_path: Path) -> None:
+    """SIGKILL an inference run of 30 images once its first masks are written; the rerun completes: every mask
+    opens at its image's size and no temporary file is left."""
+    images = tmp_path / "many"
+    images.mkdir()
+    sizes = {f"case{index:02d}.png": (120 + index, 90 + 2 * index) for index in range(30)}
+    for seed, (name, size) in enumerate(sizes.items()):
+        write_image(images / name, "RGB", size, seed)
+    output_dir = tmp_path / "masks"
+    config = str(REPO_ROOT / "configs" / "inference.yaml")
+    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", config,
+               "--bundle_root", str(bundle_root), "--input_dir", str(images), "--output_dir", str(output_dir),
+               "--image_size", "[32,32]", "--channels", "[8,16,32,64,128]", "--batch_size", "1"]
+    running = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    while running.poll() is None and not any(output_dir.glob("*_mask.png")):
+        time.sleep(0.01)
+    running.send_signal(signal.SIGKILL)
+    running.wait()
+    finished = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert sorted(path.name for path in output_dir.iterdir()) == sorted(f"{Path(n).stem}_mask.png" for n in sizes)
+    for name, size in sizes.items():
+        with Image.open(output_dir / f"{Path(name).stem}_mask.png") as mask:
+            assert mask.size == size
