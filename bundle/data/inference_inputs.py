@@ -22,7 +22,7 @@ from pathlib import Path
 from bundle.data.datalist import write_problems_report
 from bundle.data.image_files import inference_items
 from bundle.data.output_layout import mask_path, output_folder_problem, remove_stale
-from bundle.data.validation import DataProblem, DataValidationError, validate_items
+from bundle.data.validation import MAX_PIXELS, DataProblem, DataValidationError, validate_items
 
 __all__ = ["PROBLEMS_FILE", "checked_inference_items"]
 
@@ -39,6 +39,7 @@ def checked_inference_items(
     output_dir: str | os.PathLike,
     skip_bad: bool = False,
     min_size: int = 0,
+    max_pixels: int | None = MAX_PIXELS,
 ) -> list[dict]:
     """The images to segment (see ``inference_items``), once every check has passed.
 
@@ -52,6 +53,7 @@ def checked_inference_items(
         skip_bad: segment the good images and list the bad ones in ``<output_dir>/problems.json``, instead of
             stopping.
         min_size: smallest accepted width and height.
+        max_pixels: largest accepted width x height, judged before decoding (decompression bombs).
 
     Raises:
         SystemExit: with one message listing every problem, ``path: problem`` per line (a config expression's
@@ -64,7 +66,7 @@ def checked_inference_items(
         items = inference_items(input_dir, datalist, key)
     except (FileNotFoundError, ValueError) as error:
         raise SystemExit(str(error)) from None
-    valid, problems = validate_items(items, min_size=min_size)
+    valid, problems = validate_items(items, min_size=min_size, max_pixels=max_pixels)
     valid, collisions = _without_collisions(valid, output_dir)
     problems = [*problems, *collisions]
     if problems and not skip_bad:

@@ -44,6 +44,8 @@ PIL_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff
 """Endings decoded with PIL; other image endings (NIfTI, NRRD, MetaImage) go through MONAI's LoadImage."""
 
 MASK_VALUES: frozenset[int] = frozenset({0, 255})
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS
+"""Largest image accepted by default (PIL's decompression-bomb limit, ~89.5 Mpx), checked before decoding."""
 _SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
 READABLE_MODES = ("L", "LA", "RGB", "RGBA")
 """PIL modes whose pixels the loading chain reads as 8-bit intensities (16-bit, palette, CMYK would be misread)."""
@@ -87,7 +89,13 @@ def raise_if_problems(problems: Sequence[DataProblem]) -> None:
         raise DataValidationError(problems)
 
 
-def check_image(path: str | os.PathLike, min_size: int = 0) -> tuple[tuple[int, int] | None, list[DataProblem]]:
+class _TooLarge(ValueError):
+    """An image whose header announces more pixels than allowed; raised before its pixels are decoded."""
+
+
+def check_image(
+    path: str | os.PathLike, min_size: int = 0, max_pixels: int | None = MAX_PIXELS
+) -> tuple[tuple[int, int] | None, list[DataProblem]]:
     """Decode one image completely and check its size.
 
     Grayscale and RGBA images are valid: the loading transforms convert them to RGB. Other PIL modes (16-bit,
@@ -96,6 +104,8 @@ def check_image(path: str | os.PathLike, min_size: int = 0) -> tuple[tuple[int, 
     Args:
         path: the image file.
         min_size: smallest accepted width and height in pixels (0 turns the check off).
+        max_pixels: largest accepted width x height, judged from the header before any decoding (a decompression
+            bomb is refused without being decoded); None turns the check off.
 
     Returns:
         ``(size, problems)``: size as (width, height), or None when the image cannot be decoded.
@@ -107,7 +117,9 @@ def check_image(path: str | os.PathLike, min_size: int = 0) -> tuple[tuple[int, 
     if path.stat().st_size == 0:
         return None, [DataProblem(where, "image file is empty (0 bytes)")]
     try:
-        size, mode = _decode_size(path)
+        size, mode = _decode_size(path, max_pixels)
+    except _TooLarge as err:
+        return None, [DataProblem(where, str(err))]
     except Exception as err:  # PIL, ITK and nibabel raise many types for a corrupt file
         return None, [DataProblem(where, f"image cannot be decoded ({type(err).__name__}: {err})")]
     if mode is not None and mode not in READABLE_MODES:
@@ -160,6 +172,7 @@ def check_items(
     mask_key: str = "mask",
     min_size: int = 0,
     num_workers: int | None = None,
+    max_pixels: int | None = MAX_PIXELS,
 ) -> list[list[DataProblem]]:
     """Check the image (and mask, when the item has one) of every item, in parallel.
 
@@ -169,6 +182,7 @@ def check_items(
         mask_key: key of the mask path; items without it get only the image check.
         min_size: smallest accepted image width and height (0 turns the check off).
         num_workers: threads used; None uses the CPU count.
+        max_pixels: see :func:`check_image`.
 
     Returns:
         one list of problems per item, aligned with ``items`` (empty for a valid item).
@@ -179,7 +193,7 @@ def check_items(
         raise ValueError(f"num_workers must be >= 1 or None, got {num_workers}.")
 
     def check(item: Mapping[str, str]) -> list[DataProblem]:
-        size, problems = check_image(item[image_key], min_size)
+        size, problems = check_image(item[image_key], min_size, max_pixels)
         if mask_key in item:
             problems += check_mask(item[mask_key], size)
         return problems
@@ -192,14 +206,17 @@ def check_items(
 
 
 def validate_items(
-    items: Sequence[Mapping[str, str]], min_size: int = 0, num_workers: int | None = None
+    items: Sequence[Mapping[str, str]],
+    min_size: int = 0,
+    num_workers: int | None = None,
+    max_pixels: int | None = MAX_PIXELS,
 ) -> tuple[list[Mapping[str, str]], list[DataProblem]]:
     """Split ``items`` into the valid ones and the problems of the others (see :func:`check_items`).
 
     Returns:
         ``(valid_items, problems)``, both in the order of ``items``.
     """
-    per_item = check_items(items, min_size=min_size, num_workers=num_workers)
+    per_item = check_items(items, min_size=min_size, num_workers=num_workers, max_pixels=max_pixels)
     valid = [item for item, problems in zip(items, per_item) if not problems]
     return valid, [problem for problems in per_item for problem in problems]
 
@@ -217,13 +234,15 @@ def require_valid_items(
     return list(items)
 
 
-def _decode_size(path: Path) -> tuple[tuple[int, int], str | None]:
+def _decode_size(path: Path, max_pixels: int | None = None) -> tuple[tuple[int, int], str | None]:
     """Decode the whole image and return its (width, height) and PIL mode (None for non-PIL formats); raises on a
-    corrupt or truncated file."""
+    corrupt or truncated file, and ``_TooLarge`` before decoding a PIL image above ``max_pixels``."""
     if not path.name.lower().endswith(PIL_SUFFIXES):
         return _decode_size_with_monai(path), None
-    with Image.open(path) as image:
+    with Image.open(path) as image:  # reads the header only
         size, mode = image.size, image.mode
+        if max_pixels is not None and size[0] * size[1] > max_pixels:
+            raise _TooLarge(f"image is {size[0]}x{size[1]} px, above max_pixels {max_pixels}: refused before decoding")
         # A reduced-scale JPEG decode still reads the whole entropy-coded stream, so truncation is caught,
         # at a fraction of the cost of a full-resolution decode.
         image.draft(None, (1, 1))

@@ -97,6 +97,16 @@ def test_skip_bad_lists_the_bad_image_and_keeps_the_good(folder: Path, tmp_path:
     assert [entry["path"] for entry in report] == [str(folder / name)] and problem in report[0]["problem"]
 
 
+def test_an_image_above_max_pixels_is_refused_before_decoding(folder: Path, tmp_path: Path) -> None:
+    big = folder / "big.png"
+    Image.new("RGB", (3000, 2000)).save(big)
+    big.write_bytes(big.read_bytes()[:2000])  # truncated: decoding it would fail with another message
+    with pytest.raises(SystemExit, match=f"{big}: image is 3000x2000 px, above max_pixels 1000000: refused before"):
+        checked_inference_items(folder, None, "test", tmp_path / "masks", max_pixels=1_000_000)
+    assert [Path(item["image"]).name for item in check(folder, tmp_path / "masks", skip_bad=True)] == [
+        "good_a.jpg", "good_b.png"]  # the default limit (PIL's, ~89 Mpx) lets it through to the decoder, which fails
+
+
 def test_hidden_and_non_image_files_are_skipped(folder: Path, tmp_path: Path) -> None:
     assert [Path(item["image"]).name for item in check(folder, tmp_path / "masks")] == ["good_a.jpg", "good_b.png"]
 
