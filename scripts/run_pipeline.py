@@ -29,6 +29,9 @@ import logging
 import shutil
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bundle.data.datalist import write_full_supervision_datalist
@@ -81,90 +84,137 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    output_dir = args.output_dir.resolve()
-    pipeline = Pipeline(output_dir, ROOT)
-    started = time.perf_counter()
-    python = [sys.executable]
+@dataclass(frozen=True)
+class Stage:
+    """One step of the plan: a command run make-style by ``Pipeline.stage``, or (``action``) a quick in-process step
+    run every time, such as writing a datalist or copying the release model."""
 
-    # ---- data ----
+    name: str
+    command: list[str] = field(default_factory=list)
+    after: tuple[str, ...] = ()
+    outputs: tuple[Path, ...] = ()
+    action: Callable[[], object] | None = None
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a run reads and writes."""
+
+    isic_dir: Path
+    output_dir: Path
+
+    @property
+    def datalist_dir(self) -> Path:
+        return self.output_dir / "datalists"
+
+    @property
+    def full_supervision(self) -> Path:
+        return self.output_dir / "full_supervision" / "datalist.json"
+
+    def common(self) -> dict[str, str]:
+        """The path ids every bundle stage is given."""
+        return {"bundle_root": str(ROOT), "dataset_dir": str(self.isic_dir), "datalist_dir": str(self.datalist_dir),
+                "output_dir": str(self.output_dir)}
+
+
+def data_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
+    """The synthetic set (unless ISIC is given) and its validated, split datalists."""
+    python, stages = [sys.executable], []
     if args.isic_dir is None:
-        isic_dir = ROOT / "data" / "synthetic"
-        make_synthetic = ["scripts/make_synthetic.py", "--out_dir", str(isic_dir), "--seed", str(args.seed)]
-        pipeline.stage("synthetic", python + make_synthetic)
-        data_stages = ["synthetic"]
-    else:
-        isic_dir = args.isic_dir.resolve()
-        data_stages = []
-    datalist_dir = output_dir / "datalists"
-    prepare = ["scripts/prepare_data.py", "isic", "--isic_dir", str(isic_dir), "--out_dir", str(datalist_dir)]
-    pipeline.stage("prepare", python + prepare + ["--seed", str(args.seed)], after=data_stages, outputs=[datalist_dir])
-    common = {
-        "bundle_root": str(ROOT),
-        "dataset_dir": str(isic_dir),
-        "datalist_dir": str(datalist_dir),
-        "output_dir": str(output_dir),
-    }
+        make = ["scripts/make_synthetic.py", "--out_dir", str(paths.isic_dir), "--seed", str(args.seed)]
+        stages.append(Stage("synthetic", python + make))
+    prepare = ["scripts/prepare_data.py", "isic", "--isic_dir", str(paths.isic_dir), "--out_dir",
+               str(paths.datalist_dir), "--seed", str(args.seed)]
+    after = ("synthetic",) if args.isic_dir is None else ()
+    return [*stages, Stage("prepare", python + prepare, after, (paths.datalist_dir,))]
 
-    # ---- --selfsup: label-free pre-training of the manifolds' trunk, the stand-in for ImageNet weights ----
-    manifold_after = ["prepare"]
-    if args.selfsup:
+
+def map_source_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
+    """With --selfsup the label-free trunk pre-training, then the GradCAM classifiers and attention manifolds."""
+    stages, manifold_after = [], ("prepare",)
+    if args.selfsup:  # the stand-in for ImageNet weights
         files = with_profile(["train_manifold.yaml"], args.profile) + ["pretrain_trunk.yaml"]
-        pipeline.stage("pretrain", bundle_command(files, seed=args.seed, **common), after=["prepare"],
-                       outputs=[output_dir / "pretrain"])
-        manifold_after.append("pretrain")
-
-    # ---- map sources: classifiers for GradCAM, attention manifolds ----
+        stages.append(Stage("pretrain", bundle_command(files, seed=args.seed, **paths.common()), ("prepare",),
+                            (paths.output_dir / "pretrain",)))
+        manifold_after += ("pretrain",)
     for name, (configs, _) in MAP_SOURCES.items():
         kind = "classifier" if configs[0] == "train_classifier.yaml" else "manifold"
-        configs = with_selfsup(configs, args.selfsup)
-        command = bundle_command(with_profile(configs, args.profile), run_name=name, seed=args.seed, **common)
-        after = manifold_after if kind == "manifold" else ["prepare"]
-        pipeline.stage(f"train_{name}", command, after=after, outputs=[output_dir / kind / name])
+        files = with_profile(with_selfsup(configs, args.selfsup), args.profile)
+        command = bundle_command(files, run_name=name, seed=args.seed, **paths.common())
+        after = manifold_after if kind == "manifold" else ("prepare",)
+        stages.append(Stage(f"train_{name}", command, after, (paths.output_dir / kind / name,)))
+    return stages
 
-    # ---- proxy labels ----
+
+def proxy_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
+    """Proxy labels of every map source, and the graph-cut refined ones."""
+    stages = []
     for proxy, (source, graph_cut) in PROXIES.items():
         configs, proxy_configs = MAP_SOURCES[source]
         files = with_profile(with_selfsup(configs, args.selfsup), args.profile)
-        files += ["generate_proxy.yaml", *proxy_configs]
-        files += ["proxy_graphcut.yaml"] if graph_cut else []
-        pipeline.stage(f"proxy_{proxy}", bundle_command(files, run_name=source, seed=args.seed, **common),
-                       after=[f"train_{source}"], outputs=[output_dir / "proxy" / proxy])
+        files += ["generate_proxy.yaml", *proxy_configs, *(["proxy_graphcut.yaml"] if graph_cut else [])]
+        command = bundle_command(files, run_name=source, seed=args.seed, **paths.common())
+        stages.append(Stage(f"proxy_{proxy}", command, (f"train_{source}",), (paths.output_dir / "proxy" / proxy,)))
+    return stages
 
-    # ---- U-nets: one per proxy set, plus full supervision on the segmentation train split ----
-    unet_configs = with_profile(["train_unet.yaml"], args.profile)
-    full = output_dir / "full_supervision" / "datalist.json"
-    write_full_supervision_datalist(datalist_dir / "segmentation.json", full)
-    unets = {proxy: output_dir / "proxy" / proxy / "datalist.json" for proxy in PROXIES} | {"full_supervision": full}
-    infer_configs = with_profile(["inference.yaml"], args.profile)
-    for name, datalist in unets.items():
-        command = bundle_command(unet_configs, run_name=name, train_datalist=str(datalist), seed=args.seed, **common)
-        after = ["prepare"] if name == "full_supervision" else [f"proxy_{name}"]
-        pipeline.stage(f"unet_{name}", command, after=after, outputs=[output_dir / "unet" / name])
-        pipeline.stage(f"predict_{name}", bundle_command(
-            infer_configs,
-            bundle_root=str(ROOT),
-            ckpt_path=str(output_dir / "unet" / name / "model.pt"),
-            datalist=str(datalist_dir / "segmentation.json"),
-            datalist_key=["validation", "test"],
-            output_dir=str(output_dir / "predictions" / name),
-        ), after=[f"unet_{name}"], outputs=[output_dir / "predictions" / name])
 
-    # ---- the bundle's model: the weakly supervised U-net (DCML + attention + graph cut), for inference.yaml ----
-    with atomic_path(ROOT / "models" / "model.pt") as tmp:
-        shutil.copyfile(release_checkpoints(output_dir)["model.pt"], tmp)
+def unet_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
+    """A U-net per proxy set and the fully supervised one, each with its predictions on segmentation val/test."""
+    out = paths.output_dir
+    stages = [Stage("full_supervision_datalist", action=partial(
+        write_full_supervision_datalist, paths.datalist_dir / "segmentation.json", paths.full_supervision))]
+    unets = {proxy: out / "proxy" / proxy / "datalist.json" for proxy in PROXIES}
+    for name, datalist in (unets | {"full_supervision": paths.full_supervision}).items():
+        train = bundle_command(with_profile(["train_unet.yaml"], args.profile), run_name=name,
+                               train_datalist=str(datalist), seed=args.seed, **paths.common())
+        after = ("prepare",) if name == "full_supervision" else (f"proxy_{name}",)
+        predict = bundle_command(with_profile(["inference.yaml"], args.profile), bundle_root=str(ROOT),
+                                 ckpt_path=str(out / "unet" / name / "model.pt"),
+                                 datalist=str(paths.datalist_dir / "segmentation.json"),
+                                 datalist_key=["validation", "test"], output_dir=str(out / "predictions" / name))
+        stages += [Stage(f"unet_{name}", train, after, (out / "unet" / name,)),
+                   Stage(f"predict_{name}", predict, (f"unet_{name}",), (out / "predictions" / name,))]
+    return stages
 
-    # ---- evaluation: Table 1, label-free baselines, figure ----
-    pipeline.stage("evaluate", bundle_command(["evaluate.yaml"], **common),
-                   after=[f"predict_{name}" for name in unets] + [f"proxy_{proxy}" for proxy in PROXIES],
-                   outputs=[output_dir / "evaluation"])
+
+def evaluation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
+    """The release model copied to models/model.pt for inference.yaml, then Table 1, baselines and the figure."""
+    predictions = tuple(f"predict_{name}" for name in [*PROXIES, "full_supervision"])
+    return [
+        Stage("release_model", action=partial(copy_atomically, release_checkpoints(paths.output_dir)["model.pt"],
+                                              ROOT / "models" / "model.pt")),
+        Stage("evaluate", bundle_command(["evaluate.yaml"], **paths.common()),
+              predictions + tuple(f"proxy_{proxy}" for proxy in PROXIES), (paths.output_dir / "evaluation",)),
+    ]
+
+
+PLAN = (data_stages, map_source_stages, proxy_stages, unet_stages, evaluation_stages)
+"""The pipeline, in order: each part lists its stages for a run's arguments and paths."""
+
+
+def copy_atomically(source: Path, target: Path) -> None:
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    isic_dir = ROOT / "data" / "synthetic" if args.isic_dir is None else args.isic_dir.resolve()
+    paths = Paths(isic_dir=isic_dir, output_dir=args.output_dir.resolve())
+    pipeline = Pipeline(paths.output_dir, ROOT)
+    started = time.perf_counter()
+    for stage in (stage for part in PLAN for stage in part(args, paths)):
+        if stage.action is not None:
+            stage.action()
+        else:
+            pipeline.stage(stage.name, stage.command, after=stage.after, outputs=stage.outputs)
     total = time.perf_counter() - started
-    write_json_atomic(output_dir / "timings.json", {"total_seconds": round(total, 1), "stages": pipeline.timings})
-    print((output_dir / "evaluation" / "table1.md").read_text())
-    print((output_dir / "evaluation" / "equal_area.md").read_text())
-    print(f"figure: {output_dir / 'evaluation' / 'figure.png'}")
+    out = paths.output_dir
+    write_json_atomic(out / "timings.json", {"total_seconds": round(total, 1), "stages": pipeline.timings})
+    print((out / "evaluation" / "table1.md").read_text())
+    print((out / "evaluation" / "equal_area.md").read_text())
+    print(f"figure: {out / 'evaluation' / 'figure.png'}")
     print(f"bundle model: {ROOT / 'models' / 'model.pt'} (U-net trained on {RELEASE_UNET} proxies)")
     print(f"total time: {total / 60:.1f} min (stages run this time: {len(pipeline.timings)})")
 

@@ -28,8 +28,10 @@ SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "run_pipeline.py"
 def pipeline_module():
     spec = importlib.util.spec_from_file_location("run_pipeline", SCRIPT)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import would: dataclasses resolve their annotations through it
     spec.loader.exec_module(module)
-    return module
+    yield module
+    del sys.modules[spec.name]
 
 
 @pytest.mark.parametrize(
@@ -60,6 +62,27 @@ def test_with_selfsup_appends_the_frozen_trunk_override_to_manifolds_only(pipeli
     files = pipeline_module.with_selfsup(configs, selfsup)
     assert files == expected
     assert pipeline_module.with_profile(files, "cpu")[:2] == [configs[0], pipeline_module.CPU_OVERRIDES[configs[0]]]
+
+
+def planned_stages(pipeline_module, argv):
+    args = pipeline_module.parse_args(argv)
+    paths = pipeline_module.Paths(isic_dir=Path("/isic"), output_dir=Path("/out"))
+    return [stage for part in pipeline_module.PLAN for stage in part(args, paths)]
+
+
+@pytest.mark.parametrize(
+    "argv, first, pretrain", [([], "synthetic", False), (["--isic_dir", "/isic", "--selfsup"], "prepare", True)]
+)
+def test_plan_orders_every_stage_after_those_it_reads(pipeline_module, argv, first, pretrain):
+    stages = planned_stages(pipeline_module, argv)
+    names = [stage.name for stage in stages]
+    assert names[0] == first and names[-1] == "evaluate" and ("pretrain" in names) == pretrain
+    assert len(names) == len(set(names))
+    for index, stage in enumerate(stages):
+        assert set(stage.after) <= set(names[:index]), f"{stage.name} runs before {stage.after}"
+        assert (stage.action is None) == bool(stage.command)
+    assert names.index("full_supervision_datalist") < names.index("unet_full_supervision")
+    assert names.index("unet_dcml_graphcut") < names.index("release_model") < names.index("evaluate")
 
 
 def test_bundle_command_and_its_printable_form(pipeline_module):
