@@ -1,0 +1,19 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""Deterministic synthetic dermoscopy-like images written in the official ISIC 2018 layout: random fields, lesions
+by class, skin and class-independent artefacts, and the generator."""
+
+from __future__ import annotations
+
+from .generator import ISIC2018_TASK3_COUNTS, SyntheticConfig, SyntheticDermoscopyGenerator, allocate_class_counts
+
+__all__ = ["ISIC2018_TASK3_COUNTS", "SyntheticConfig", "SyntheticDermoscopyGenerator", "allocate_class_counts"]
