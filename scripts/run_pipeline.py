@@ -76,6 +76,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="ISIC 2018 folder as downloaded (default: the embedded synthetic set)",
     )
     parser.add_argument("--output_dir", type=Path, default=ROOT / "output")
+    parser.add_argument("--synthetic_dir", type=Path, default=ROOT / "data" / "synthetic",
+                        help="where the embedded synthetic set is generated (without --isic_dir)")
+    parser.add_argument("--models_dir", type=Path, default=ROOT / "models",
+                        help="where the release U-net is copied as model.pt, for configs/inference.yaml")
+    parser.add_argument("--synthetic_option", action="append", default=[], metavar="KEY=VALUE",
+                        help="an option of scripts/make_synthetic.py, e.g. num_classification=56 (repeatable)")
+    parser.add_argument("--override", action="append", default=[], metavar="ID=VALUE",
+                        help="a config id given to every bundle stage, e.g. max_epochs=2 (repeatable; for smoke runs)")
     parser.add_argument("--profile", choices=("cpu", "paper"), default="cpu", help="cpu: the small demo configuration")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--selfsup", action="store_true",
@@ -102,6 +110,8 @@ class Paths:
 
     isic_dir: Path
     output_dir: Path
+    models_dir: Path
+    overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def datalist_dir(self) -> Path:
@@ -112,9 +122,9 @@ class Paths:
         return self.output_dir / "full_supervision" / "datalist.json"
 
     def common(self) -> dict[str, str]:
-        """The path ids every bundle stage is given."""
+        """The path ids every bundle stage is given, and the ``--override`` ids."""
         return {"bundle_root": str(ROOT), "dataset_dir": str(self.isic_dir), "datalist_dir": str(self.datalist_dir),
-                "output_dir": str(self.output_dir)}
+                "output_dir": str(self.output_dir), **self.overrides}
 
 
 def data_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
@@ -122,6 +132,7 @@ def data_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     python, stages = [sys.executable], []
     if args.isic_dir is None:
         make = ["scripts/make_synthetic.py", "--out_dir", str(paths.isic_dir), "--seed", str(args.seed)]
+        make += [word for key, value in key_values(args.synthetic_option).items() for word in (f"--{key}", value)]
         stages.append(Stage("synthetic", python + make))
     prepare = ["scripts/prepare_data.py", "isic", "--isic_dir", str(paths.isic_dir), "--out_dir",
                str(paths.datalist_dir), "--seed", str(args.seed)]
@@ -168,8 +179,8 @@ def unet_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
         train = bundle_command(with_profile(["train_unet.yaml"], args.profile), run_name=name,
                                train_datalist=str(datalist), seed=args.seed, **paths.common())
         after = ("prepare",) if name == "full_supervision" else (f"proxy_{name}",)
-        predict = bundle_command(with_profile(["inference.yaml"], args.profile), bundle_root=str(ROOT),
-                                 ckpt_path=str(out / "unet" / name / "model.pt"),
+        predict = bundle_command(with_profile(["inference.yaml"], args.profile), **paths.overrides,
+                                 bundle_root=str(ROOT), ckpt_path=str(out / "unet" / name / "model.pt"),
                                  datalist=str(paths.datalist_dir / "segmentation.json"),
                                  datalist_key=["validation", "test"], output_dir=str(out / "predictions" / name))
         stages += [Stage(f"unet_{name}", train, after, (out / "unet" / name,)),
@@ -182,7 +193,7 @@ def evaluation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     predictions = tuple(f"predict_{name}" for name in [*PROXIES, "full_supervision"])
     return [
         Stage("release_model", action=partial(copy_atomically, release_checkpoints(paths.output_dir)["model.pt"],
-                                              ROOT / "models" / "model.pt")),
+                                              paths.models_dir / "model.pt")),
         Stage("evaluate", bundle_command(["evaluate.yaml"], **paths.common()),
               predictions + tuple(f"proxy_{proxy}" for proxy in PROXIES), (paths.output_dir / "evaluation",)),
     ]
@@ -190,6 +201,14 @@ def evaluation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
 
 PLAN = (data_stages, map_source_stages, proxy_stages, unet_stages, evaluation_stages)
 """The pipeline, in order: each part lists its stages for a run's arguments and paths."""
+
+
+def key_values(pairs: list[str]) -> dict[str, str]:
+    """``["a=1", "b=[2,3]"]`` -> ``{"a": "1", "b": "[2,3]"}``; a pair without ``=`` stops with a message."""
+    malformed = [pair for pair in pairs if "=" not in pair or pair.startswith("=")]
+    if malformed:
+        raise SystemExit(f"expected KEY=VALUE, got {malformed}")
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def copy_atomically(source: Path, target: Path) -> None:
@@ -200,8 +219,9 @@ def copy_atomically(source: Path, target: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    isic_dir = ROOT / "data" / "synthetic" if args.isic_dir is None else args.isic_dir.resolve()
-    paths = Paths(isic_dir=isic_dir, output_dir=args.output_dir.resolve())
+    isic_dir = args.synthetic_dir.resolve() if args.isic_dir is None else args.isic_dir.resolve()
+    paths = Paths(isic_dir=isic_dir, output_dir=args.output_dir.resolve(), models_dir=args.models_dir.resolve(),
+                  overrides=key_values(args.override))
     pipeline = Pipeline(paths.output_dir, ROOT)
     started = time.perf_counter()
     for stage in (stage for part in PLAN for stage in part(args, paths)):
@@ -215,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     print((out / "evaluation" / "table1.md").read_text())
     print((out / "evaluation" / "equal_area.md").read_text())
     print(f"figure: {out / 'evaluation' / 'figure.png'}")
-    print(f"bundle model: {ROOT / 'models' / 'model.pt'} (U-net trained on {RELEASE_UNET} proxies)")
+    print(f"bundle model: {paths.models_dir / 'model.pt'} (U-net trained on {RELEASE_UNET} proxies)")
     print(f"total time: {total / 60:.1f} min (stages run this time: {len(pipeline.timings)})")
 
 

@@ -66,7 +66,7 @@ def test_with_selfsup_appends_the_frozen_trunk_override_to_manifolds_only(pipeli
 
 def planned_stages(pipeline_module, argv):
     args = pipeline_module.parse_args(argv)
-    paths = pipeline_module.Paths(isic_dir=Path("/isic"), output_dir=Path("/out"))
+    paths = pipeline_module.Paths(isic_dir=Path("/isic"), output_dir=Path("/out"), models_dir=Path("/models"))
     return [stage for part in pipeline_module.PLAN for stage in part(args, paths)]
 
 
