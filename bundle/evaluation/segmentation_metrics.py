@@ -110,7 +110,8 @@ def evaluate_folder(
         image_key: item key of the image path.
 
     Returns:
-        One dictionary per item, in item order: ``{"id": str, "dice": ..., "jaccard": ..., "isic_jaccard": ...}``.
+        One dictionary per item, in item order: ``{"id": str, "dice": ..., "jaccard": ..., "isic_jaccard": ...,
+        "foreground": share of the prediction's pixels that are lesion}``.
 
     Raises:
         FileNotFoundError: naming the file when a prediction or a ground-truth mask is missing.
@@ -130,6 +131,7 @@ def evaluate_folder(
                 f"prediction {pred_file} has size (H, W) {pred.shape} but ground truth {item[mask_key]} "
                 f"has {target.shape}; predictions must be written at the image's original size."
             )
-        scores.append({"id": image_id(item[image_key]), **segmentation_scores(pred, target)})
+        scores.append({"id": image_id(item[image_key]), **segmentation_scores(pred, target),
+                       "foreground": float(pred.mean())})
     logger.info("scored %d predictions in %s", len(scores), pred_dir)
     return scores

@@ -35,6 +35,10 @@ KINDS: tuple[str, ...] = ("init_maps", "unet")
 KIND_TITLES = {"init_maps": "init maps", "unet": "U-net"}
 METRIC_TITLES = {"dice": "Dice", "jaccard": "Jaccard", "isic_jaccard": "ISIC thresholded Jaccard (< 0.65 -> 0)"}
 CSV_COLUMNS: tuple[str, ...] = ("method", "split", "kind", "metric", "mean", "std", "n")
+COLLAPSE_FOREGROUND = 0.01
+"""A prediction with less lesion than this share of its pixels counts as (near-)empty."""
+COLLAPSE_SHARE = 0.5
+"""A cell whose predictions are (near-)empty on more than this share of its images is shown as collapsed."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ class Table1Report:
 
     Rows are methods in insertion order; columns are "validation init maps | validation U-net | test init maps |
     test U-net"; cells are mean scores over images in % with two decimals, "-" where a method has no entry
-    (full supervision has no init maps; a label-free baseline has only init maps).
+    (full supervision has no init maps; a label-free baseline has only init maps). A cell whose predictions are
+    (near-)empty on most images (scores carrying ``foreground``, see ``COLLAPSE_*``) reads e.g.
+    "8.51 (collapsed: 90% empty)", so a network that learned to predict nothing is not a silent low number.
 
     Args:
         notes: optional line printed under the tables (e.g. data sizes, thresholds).
@@ -71,6 +77,7 @@ class Table1Report:
         self.kinds = tuple(kinds)
         self._methods: list[str] = []
         self._cells: dict[tuple[str, str, str], dict[str, _Summary]] = {}
+        self._empty_share: dict[tuple[str, str, str], float] = {}
 
     def add(self, method: str, split: str, kind: str, scores: Sequence[dict]) -> None:
         """Add the per-image scores of one cell.
@@ -80,7 +87,8 @@ class Table1Report:
             split: "validation" or "test".
             kind: "init_maps" or "unet".
             scores: per-image dictionaries holding every key of ``SEGMENTATION_METRICS``
-                (as returned by ``evaluate_folder``); other keys such as "id" are ignored.
+                (as returned by ``evaluate_folder``), optionally ``foreground`` (the predicted lesion's share of
+                the image, for collapse detection); other keys such as "id" are ignored.
         """
         if not method:
             raise ValueError("method must be a non-empty name.")
@@ -93,6 +101,9 @@ class Table1Report:
         if not scores:
             raise ValueError(f"scores for ({method!r}, {split!r}, {kind!r}) are empty.")
         self._cells[(method, split, kind)] = {metric: _summarise(scores, metric) for metric in SEGMENTATION_METRICS}
+        if all("foreground" in score for score in scores):
+            empty = [float(score["foreground"]) < COLLAPSE_FOREGROUND for score in scores]
+            self._empty_share[(method, split, kind)] = sum(empty) / len(empty)
         if method not in self._methods:
             self._methods.append(method)
         self._warn_on_unequal_counts(split)
@@ -155,7 +166,11 @@ class Table1Report:
     def _cell_text(self, method: str, split: str, kind: str, metric: str) -> str:
         """Return the mean in % with two decimals, or "-" when the cell is missing."""
         summaries = self._cells.get((method, split, kind))
-        return "-" if summaries is None else f"{100.0 * summaries[metric].mean:.2f}"
+        if summaries is None:
+            return "-"
+        empty = self._empty_share.get((method, split, kind), 0.0)
+        collapsed = f" (collapsed: {empty:.0%} empty)" if empty > COLLAPSE_SHARE else ""
+        return f"{100.0 * summaries[metric].mean:.2f}{collapsed}"
 
     def _warn_on_unequal_counts(self, split: str) -> None:
         """Warn when cells of one split average over different numbers of images (they are not comparable)."""

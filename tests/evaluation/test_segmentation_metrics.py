@@ -117,7 +117,8 @@ def test_evaluate_folder_scores_each_item(tmp_path):
     scores = evaluate_folder(items, pred_dir)
     assert [s["id"] for s in scores] == ["ISIC_0000000", "ISIC_0000001"]
     assert scores[0]["dice"] == pytest.approx(1.0)
-    assert scores[1] == pytest.approx({"id": "ISIC_0000001", "dice": 10 / 15, "jaccard": 0.5, "isic_jaccard": 0.0})
+    assert scores[1] == pytest.approx({"id": "ISIC_0000001", "dice": 10 / 15, "jaccard": 0.5, "isic_jaccard": 0.0,
+                                       "foreground": 5 / 20})  # 5 of the 4x5 pixels predicted
 
 
 def test_evaluate_folder_missing_prediction_names_the_file(tmp_path):

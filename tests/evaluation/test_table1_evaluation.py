@@ -73,7 +73,7 @@ def test_table_csv_and_figure(tmp_path):
 
     markdown = (out / "table1.md").read_text()
     assert "| Perfect | 100.00 | 100.00 | 100.00 | 100.00 |" in markdown
-    assert "| Empty | 0.00 | - | 0.00 | - |" in markdown
+    assert "| Empty | 0.00 (collapsed: 100% empty) | - | 0.00 (collapsed: 100% empty) | - |" in markdown
     assert "| Centred disk | 100.00 | - | 100.00 | - |" in markdown  # the ground truth is that very disk
     assert markdown.rstrip().endswith("toy data")
 

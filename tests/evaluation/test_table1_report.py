@@ -49,6 +49,23 @@ def test_markdown_layout():
     assert lines[-1] == "n = 2 validation and 1 test images."
 
 
+@pytest.mark.parametrize(
+    "foreground, expected",
+    [
+        ([0.0, 0.005, 0.2], "| U-net | - | 40.00 (collapsed: 67% empty) |"),  # 2 of 3 below 1% of the image
+        ([0.0, 0.02, 0.2], "| U-net | - | 40.00 |"),  # 1 of 3: not most images
+        (None, "| U-net | - | 40.00 |"),  # scores without foreground: nothing to judge
+    ],
+)
+def test_cells_of_mostly_empty_predictions_read_collapsed(foreground, expected):
+    scores = _scores(0.1, 0.5, 0.6)
+    if foreground is not None:
+        scores = [{**score, "foreground": share} for score, share in zip(scores, foreground)]
+    report = Table1Report(kinds=("unet",))
+    report.add("U-net", "test", "unet", scores)
+    assert expected in report.to_markdown()
+
+
 def test_markdown_extra_metrics():
     text = _report().to_markdown("dice", extra_metrics=("jaccard", "isic_jaccard"))
     assert text.count("| Method |") == 3
