@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from .centred_disk import CentredDiskBaseline
+from .dice_strip_plot import write_dice_strip_plot
 from .equal_area_masks import EqualAreaMasks, top_area_mask
 from .normalized_mutual_info import NormalizedMutualInfo
 from .otsu_threshold import OtsuBaseline
@@ -34,4 +35,5 @@ __all__ = [
     "read_mask",
     "segmentation_scores",
     "top_area_mask",
+    "write_dice_strip_plot",
 ]

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bundle.evaluation.segmentation_metrics import prediction_path
 from bundle.data.output_layout import map_path
+from bundle.evaluation.segmentation_metrics import prediction_path
 from bundle.utils import read_pil_array, save_png_atomic
 
 __all__ = ["EqualAreaMasks", "top_area_mask"]

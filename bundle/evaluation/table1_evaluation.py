@@ -22,14 +22,17 @@ import numpy as np
 from monai.data import load_decathlon_datalist
 
 from bundle.evaluation.baselines import write_baseline_masks
+from bundle.evaluation.dice_strip_plot import write_dice_strip_plot
 from bundle.evaluation.equal_area_masks import EqualAreaMasks
 from bundle.evaluation.overlay_figure import make_overlay_figure
 from bundle.evaluation.segmentation_metrics import evaluate_folder
-from bundle.evaluation.table1_report import Table1Report
+from bundle.evaluation.table1_report import KIND_TITLES, Table1Report
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("init_maps", "unet")
+DICE_STRIPS = "dice_per_image.png"
+"""The per-image Dice strip plot of the figure's split, beside table1.md."""
 
 
 class Table1Evaluation:
@@ -37,7 +40,7 @@ class Table1Evaluation:
 
     Args:
         segmentation_datalist: ``segmentation.json`` with "validation"/"test" items {"image", "mask"}.
-        output_dir: where ``table1.csv``, ``table1.md`` and ``figure.png`` go.
+        output_dir: where ``table1.csv``, ``table1.md``, ``figure.png`` and ``dice_per_image.png`` go.
         methods: rows of (name, init maps folder or None, U-net predictions folder or None); folders hold
             ``<image id>_mask.png`` at each image's own size.
         baselines: label-free baselines by row name, each image (H, W, 3) uint8 -> mask (H, W) bool; their masks
@@ -85,20 +88,27 @@ class Table1Evaluation:
         self.equal_area_reference = equal_area_reference
 
     def run(self) -> Table1Report:
-        """Evaluate everything, write the tables and the figure, log the Dice table and return the report."""
-        report = Table1Report(notes=self.notes)
+        """Evaluate everything, write the tables, the figure and the per-image Dice strips of the figure's split,
+        log the Dice table and return the report."""
+        report, strips = Table1Report(notes=self.notes), []
         for split in self.splits:
             items = load_decathlon_datalist(self.segmentation_datalist, data_list_key=split)
+            cells = []
             for name, baseline in self.baselines.items():
                 folder = self.baseline_dir / name
                 write_baseline_masks(items, folder, method=baseline)
-                report.add(name, split, "init_maps", evaluate_folder(items, folder))
+                cells.append((name, "init_maps", evaluate_folder(items, folder)))
             for name, *folders in self.methods:
-                for kind, folder in zip(KINDS, folders):
-                    if folder is not None:
-                        report.add(name, split, kind, evaluate_folder(items, folder))
+                cells += [(name, kind, evaluate_folder(items, folder))
+                          for kind, folder in zip(KINDS, folders) if folder is not None]
+            for name, kind, scores in cells:
+                report.add(name, split, kind, scores)
+            if split == self.figure_split:
+                strips = [(f"{name} {KIND_TITLES[kind]}", [score["dice"] for score in scores])
+                          for name, kind, scores in cells]
         report.write(self.output_dir)
         self._figure()
+        write_dice_strip_plot(strips, self.output_dir / DICE_STRIPS, title=f"Dice per {self.figure_split} image")
         logger.info("Table 1 (Dice, %%):\n%s", report.to_markdown())
         if self.equal_area_reference is not None:
             self._equal_area_table()

@@ -72,6 +72,8 @@ def test_table_csv_and_figure(tmp_path):
     evaluation.run()
 
     markdown = (out / "table1.md").read_text()
+    with Image.open(out / "dice_per_image.png") as strips:  # one strip per cell of the test split
+        assert strips.height == 2 * 24 + 4 * 28  # disk, Perfect map, Perfect U-net, Empty map
     assert "| Perfect | 100.00 | 100.00 | 100.00 | 100.00 |" in markdown
     assert "| Empty | 0.00 (collapsed: 100% empty) | - | 0.00 (collapsed: 100% empty) | - |" in markdown
     assert "| Centred disk | 100.00 | - | 100.00 | - |" in markdown  # the ground truth is that very disk
