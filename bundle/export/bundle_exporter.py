@@ -60,7 +60,7 @@ RELEASE_FILES = {
     "docs/README.md": "docs/README.md",
     "docs/data_license.txt": "docs/data_license.txt",
 }
-STALE_PREFIX = ".export-"  # temporary folders and zips of an interrupted export, removed by the next one
+STALE_PREFIX = ".export-"  # the staging folder of an export; an interrupted one is removed by the next export
 
 
 def zip_name(name: str, version: str) -> str:
