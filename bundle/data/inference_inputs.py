@@ -71,6 +71,8 @@ def checked_inference_items(
     problems = [*problems, *collisions]
     if problems and not skip_bad:
         raise SystemExit(f"{DataValidationError(problems)}\nNothing was written; --skip_bad segments the others.")
+    if not valid:
+        raise SystemExit(f"{DataValidationError(problems)}\nNo image is left to segment.")
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     if problems:
         report = write_problems_report(Path(output_dir) / PROBLEMS_FILE, problems)

@@ -107,6 +107,15 @@ def test_an_image_above_max_pixels_is_refused_before_decoding(folder: Path, tmp_
         "good_a.jpg", "good_b.png"]  # the default limit (PIL's, ~89 Mpx) lets it through to the decoder, which fails
 
 
+def test_skip_bad_with_no_good_image_left_stops(tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    images.mkdir()
+    (images / "zero.png").write_bytes(b"")
+    with pytest.raises(SystemExit, match="No image is left to segment"):
+        checked_inference_items(images, None, "test", tmp_path / "masks", skip_bad=True)
+    assert not (tmp_path / "masks").exists()
+
+
 def test_hidden_and_non_image_files_are_skipped(folder: Path, tmp_path: Path) -> None:
     assert [Path(item["image"]).name for item in check(folder, tmp_path / "masks")] == ["good_a.jpg", "good_b.png"]
 
