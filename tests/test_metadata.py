@@ -48,3 +48,10 @@ def test_version_matches_package_and_changelog(metadata: dict[str, Any]) -> None
 
 def test_metadata_is_a_regular_file() -> None:
     assert METADATA.is_file() and not METADATA.is_symlink()
+
+
+def test_top_level_metadata_is_the_same_file() -> None:
+    """The repository keeps metadata.json at its top too (its agreed layout): a copy, never a link (zips and
+    ``git archive`` store links as text), held equal here."""
+    top = REPO_ROOT / "metadata.json"
+    assert not top.is_symlink() and top.read_bytes() == METADATA.read_bytes()

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import bundle
-
 
 def bundle_root() -> str:
     """The absolute path of the folder that holds the imported ``bundle`` package.
@@ -24,4 +22,4 @@ def bundle_root() -> str:
     A config's default ``bundle_root``: ``monai.bundle run`` puts a bundle's root on ``sys.path``, so the package
     imported is the one inside the bundle that runs, wherever the command is typed.
     """
-    return str(Path(bundle.__file__).resolve().parents[1])
+    return str(Path(__file__).resolve().parents[2])  # <root>/bundle/utils/bundle_root.py
