@@ -42,7 +42,7 @@ import numpy as np
 from monai.data import load_decathlon_datalist
 
 from bundle.data.isic_reader import prepare_isic
-from bundle.data.output_layout import map_path
+from bundle.data.output_layout import datalist_path, map_path, proxy_dir
 from bundle.data.synthetic import SyntheticConfig, SyntheticDermoscopyGenerator
 from bundle.evaluation import CentredDiskBaseline, EqualAreaMasks, read_mask, segmentation_scores
 from bundle.pipeline.commands import bundle_command, printable_command
@@ -128,11 +128,11 @@ def one_seed(seed: int, options: argparse.Namespace, paths: dict[str, str], item
     for label, flips in FLIPS.items():
         proxy_name = f"{name}_{label.replace(' ', '_')}"
         overrides = {"map_flip_axes": flips} if flips is not None else {}
-        sources = [["classification.json", section] for section in SECTIONS]
+        sources = [["classification", section] for section in SECTIONS]
         command = bundle_command([*configs, "generate_proxy.yaml"], run_name=name, seed=seed, proxy_name=proxy_name,
                                  proxy_sources=sources, **overrides, **paths)
         run(command, options.threads, log)
-        scores = equal_area_dice(items, out_dir / "proxy" / proxy_name)
+        scores = equal_area_dice(items, proxy_dir(out_dir, proxy_name))
         result[label], result["disk"] = scores["maps"], scores["disk"]
     return result
 
@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     out_dir = options.out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     datalist_dir = make_data(out_dir / "data", options)
-    classification = str(datalist_dir / "classification.json")
+    classification = str(datalist_path(datalist_dir, "classification"))
     items = [item for key in SECTIONS for item in load_decathlon_datalist(classification, data_list_key=key)]
     paths = {"bundle_root": str(ROOT), "dataset_dir": str(out_dir / "data" / "isic"),
              "datalist_dir": str(datalist_dir), "output_dir": str(out_dir)}

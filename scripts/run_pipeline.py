@@ -35,6 +35,13 @@ from functools import partial
 from pathlib import Path
 
 from bundle.data.datalist import write_full_supervision_datalist
+from bundle.data.output_layout import (
+    datalist_path,
+    full_supervision_datalist,
+    predictions_dir,
+    proxy_datalist,
+    proxy_dir,
+)
 from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_profile  # noqa: F401
 from bundle.pipeline.commands import bundle_command, configs_digest, printable_command  # noqa: F401
 from bundle.pipeline.stage_runner import Pipeline
@@ -119,7 +126,7 @@ class Paths:
 
     @property
     def full_supervision(self) -> Path:
-        return self.output_dir / "full_supervision" / "datalist.json"
+        return full_supervision_datalist(self.output_dir)
 
     def common(self) -> dict[str, str]:
         """The path ids every bundle stage is given, and the ``--override`` ids."""
@@ -165,26 +172,27 @@ def proxy_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
         files = with_profile(with_selfsup(configs, args.selfsup), args.profile)
         files += ["generate_proxy.yaml", *proxy_configs, *(["proxy_graphcut.yaml"] if graph_cut else [])]
         command = bundle_command(files, run_name=source, seed=args.seed, **paths.common())
-        stages.append(Stage(f"proxy_{proxy}", command, (f"train_{source}",), (paths.output_dir / "proxy" / proxy,)))
+        stages.append(Stage(f"proxy_{proxy}", command, (f"train_{source}",), (proxy_dir(paths.output_dir, proxy),)))
     return stages
 
 
 def unet_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     """A U-net per proxy set and the fully supervised one, each with its predictions on segmentation val/test."""
     out = paths.output_dir
+    segmentation = datalist_path(paths.datalist_dir, "segmentation")
     stages = [Stage("full_supervision_datalist", action=partial(
-        write_full_supervision_datalist, paths.datalist_dir / "segmentation.json", paths.full_supervision))]
-    unets = {proxy: out / "proxy" / proxy / "datalist.json" for proxy in PROXIES}
+        write_full_supervision_datalist, segmentation, paths.full_supervision))]
+    unets = {proxy: proxy_datalist(proxy_dir(out, proxy)) for proxy in PROXIES}
     for name, datalist in (unets | {"full_supervision": paths.full_supervision}).items():
         train = bundle_command(with_profile(["train_unet.yaml"], args.profile), run_name=name,
                                train_datalist=str(datalist), seed=args.seed, **paths.common())
         after = ("prepare",) if name == "full_supervision" else (f"proxy_{name}",)
         predict = bundle_command(with_profile(["inference.yaml"], args.profile), **paths.overrides,
                                  bundle_root=str(ROOT), ckpt_path=str(out / "unet" / name / "model.pt"),
-                                 datalist=str(paths.datalist_dir / "segmentation.json"),
-                                 datalist_key=["validation", "test"], output_dir=str(out / "predictions" / name))
+                                 datalist=str(segmentation), datalist_key=["validation", "test"],
+                                 output_dir=str(predictions_dir(out, name)))
         stages += [Stage(f"unet_{name}", train, after, (out / "unet" / name,)),
-                   Stage(f"predict_{name}", predict, (f"unet_{name}",), (out / "predictions" / name,))]
+                   Stage(f"predict_{name}", predict, (f"unet_{name}",), (predictions_dir(out, name),))]
     return stages
 
 

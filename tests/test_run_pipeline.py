@@ -40,7 +40,8 @@ def pipeline_module():
         # the CPU override goes right after its base, before variants such as K=1
         (["train_manifold.yaml", "ml_k1.yaml"], "cpu", ["train_manifold.yaml", "cpu_manifold.yaml", "ml_k1.yaml"]),
         (["train_classifier.yaml", "classifier_r101.yaml"], "cpu",
-         ["train_classifier.yaml", "cpu_classifier.yaml", "classifier_r101.yaml"]),
+         ["train_classifier.yaml", "cpu_classifier.yaml", "classifier_r101.yaml", "cpu_classifier_r101.yaml"]),
+        (["train_classifier.yaml", "classifier_r101.yaml"], "paper", ["train_classifier.yaml", "classifier_r101.yaml"]),
         (["inference.yaml"], "cpu", ["inference.yaml", "cpu_unet.yaml"]),
         (["train_manifold.yaml", "ml_k1.yaml"], "paper", ["train_manifold.yaml", "ml_k1.yaml"]),
         (["evaluate.yaml"], "cpu", ["evaluate.yaml"]),

@@ -9,11 +9,12 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Data: ISIC 2018 reading and validation, the synthetic set, splits, datalists, the checked inputs of inference
-and the names of every stage's per-image outputs."""
+"""Data: ISIC 2018 reading and validation, the synthetic set, splits, datalists, class-balanced sampling, the
+checked inputs of inference and where every stage writes."""
 
 from __future__ import annotations
 
+from .class_balance import class_balanced_sampler
 from .datalist import as_segmentation_pairs, load_datalist, write_full_supervision_datalist
 from .generic_importer import import_labelled_folder
 from .image_files import image_id, inference_items, list_image_files
@@ -26,6 +27,7 @@ __all__ = [
     "DataProblem",
     "DataValidationError",
     "as_segmentation_pairs",
+    "class_balanced_sampler",
     "checked_inference_items",
     "image_id",
     "import_labelled_folder",

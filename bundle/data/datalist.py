@@ -33,9 +33,6 @@ from bundle.data.validation import DataProblem
 from bundle.utils import write_json_atomic
 
 __all__ = [
-    "CLASSIFICATION_DATALIST",
-    "PROBLEMS_REPORT",
-    "SEGMENTATION_DATALIST",
     "as_segmentation_pairs",
     "class_counts",
     "load_datalist",
@@ -44,9 +41,6 @@ __all__ = [
     "write_segmentation_datalist",
 ]
 
-CLASSIFICATION_DATALIST = "classification.json"
-SEGMENTATION_DATALIST = "segmentation.json"
-PROBLEMS_REPORT = "problems.json"
 
 
 def write_classification_datalist(

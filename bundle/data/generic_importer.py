@@ -25,13 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from bundle.data.constants import IMAGE_SUFFIXES
-from bundle.data.datalist import (
-    CLASSIFICATION_DATALIST,
-    PROBLEMS_REPORT,
-    class_counts,
-    write_classification_datalist,
-    write_problems_report,
-)
+from bundle.data.datalist import class_counts, write_classification_datalist, write_problems_report
+from bundle.data.output_layout import CLASSIFICATION_DATALIST, PROBLEMS_REPORT
 from bundle.data.splits import split_classification_items, validate_fraction
 from bundle.data.validation import DataProblem, DataValidationError, validate_items
 

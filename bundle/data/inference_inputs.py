@@ -21,15 +21,12 @@ from pathlib import Path
 
 from bundle.data.datalist import write_problems_report
 from bundle.data.image_files import inference_items
-from bundle.data.output_layout import mask_path, output_folder_problem, remove_stale
+from bundle.data.output_layout import PROBLEMS_REPORT, mask_path, output_folder_problem, remove_stale
 from bundle.data.validation import MAX_PIXELS, DataProblem, DataValidationError, validate_items
 
-__all__ = ["PROBLEMS_FILE", "checked_inference_items"]
+__all__ = ["checked_inference_items"]
 
 logger = logging.getLogger(__name__)
-
-PROBLEMS_FILE = "problems.json"
-"""Written to the output folder by a ``skip_bad`` run: the images left out, each with its problem."""
 
 
 def checked_inference_items(
@@ -75,7 +72,7 @@ def checked_inference_items(
         raise SystemExit(f"{DataValidationError(problems)}\nNo image is left to segment.")
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     if problems:
-        report = write_problems_report(Path(output_dir) / PROBLEMS_FILE, problems)
+        report = write_problems_report(Path(output_dir) / PROBLEMS_REPORT, problems)
         logger.warning("%d image(s) left out, listed in %s", len(problems), report)
     remove_stale(output_dir)
     return valid

@@ -42,14 +42,12 @@ from bundle.data.constants import (
     TASK3_INPUT_DIR,
 )
 from bundle.data.datalist import (
-    CLASSIFICATION_DATALIST,
-    PROBLEMS_REPORT,
-    SEGMENTATION_DATALIST,
     class_counts,
     write_classification_datalist,
     write_problems_report,
     write_segmentation_datalist,
 )
+from bundle.data.output_layout import CLASSIFICATION_DATALIST, PROBLEMS_REPORT, SEGMENTATION_DATALIST
 from bundle.data.splits import (
     split_classification_items,
     split_segmentation_items,

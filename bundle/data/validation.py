@@ -27,11 +27,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from bundle.data.image_conversion import PIL_SUFFIXES, SIXTEEN_BIT_MODES, displayed_size, to_rgb
+
 __all__ = [
     "DataProblem",
     "DataValidationError",
     "check_image",
     "check_items",
+    "checked_items",
     "check_mask",
     "raise_if_problems",
     "require_valid_items",
@@ -40,15 +43,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PIL_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
-"""Endings decoded with PIL; other image endings (NIfTI, NRRD, MetaImage) go through MONAI's LoadImage."""
-
 MASK_VALUES: frozenset[int] = frozenset({0, 255})
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS
 """Largest image accepted by default (PIL's decompression-bomb limit, ~89.5 Mpx), checked before decoding."""
-_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
-READABLE_MODES = ("L", "LA", "RGB", "RGBA")
-"""PIL modes whose pixels the loading chain reads as 8-bit intensities (16-bit, palette, CMYK would be misread)."""
 _MAX_LISTED_VALUES = 6
 
 
@@ -93,13 +90,17 @@ class _TooLarge(ValueError):
     """An image whose header announces more pixels than allowed; raised before its pixels are decoded."""
 
 
+class _Unconvertible(ValueError):
+    """A decoded image that :func:`to_rgb` refuses (its intensity range is unknown)."""
+
+
 def check_image(
     path: str | os.PathLike, min_size: int = 0, max_pixels: int | None = MAX_PIXELS
 ) -> tuple[tuple[int, int] | None, list[DataProblem]]:
-    """Decode one image completely and check its size.
+    """Decode one image completely, convert it as the loading chain will, and check its size.
 
-    Grayscale and RGBA images are valid: the loading transforms convert them to RGB. Other PIL modes (16-bit,
-    palette, CMYK, 1-bit, float) are refused: their values would be read as 8-bit intensities, a wrong image.
+    PIL images go through :func:`bundle.data.image_conversion.to_rgb` (EXIF orientation; 16-bit, palette, CMYK and
+    other modes to 8-bit RGB), so an image it cannot convert (32-bit float, out-of-range integers) is refused here.
 
     Args:
         path: the image file.
@@ -108,7 +109,7 @@ def check_image(
             bomb is refused without being decoded); None turns the check off.
 
     Returns:
-        ``(size, problems)``: size as (width, height), or None when the image cannot be decoded.
+        ``(size, problems)``: size as displayed (width, height), or None when the image cannot be decoded.
     """
     path = Path(path)
     where = str(path)
@@ -117,14 +118,11 @@ def check_image(
     if path.stat().st_size == 0:
         return None, [DataProblem(where, "image file is empty (0 bytes)")]
     try:
-        size, mode = _decode_size(path, max_pixels)
-    except _TooLarge as err:
+        size = _decode_size(path, max_pixels)
+    except (_TooLarge, _Unconvertible) as err:
         return None, [DataProblem(where, str(err))]
     except Exception as err:  # PIL, ITK and nibabel raise many types for a corrupt file
         return None, [DataProblem(where, f"image cannot be decoded ({type(err).__name__}: {err})")]
-    if mode is not None and mode not in READABLE_MODES:
-        return size, [DataProblem(where, f"image mode {mode} is not supported (8-bit grey, RGB or RGBA only): "
-                                         f"convert it to 8-bit RGB")]
     if min(size) < min_size:
         return size, [DataProblem(where, f"image is {size[0]}x{size[1]} px, smaller than min_size {min_size}")]
     return size, []
@@ -155,7 +153,7 @@ def check_mask(path: str | os.PathLike, image_size: tuple[int, int] | None) -> l
         problems.append(
             DataProblem(where, f"mask size {size[0]}x{size[1]} differs from image size {image_size[0]}x{image_size[1]}")
         )
-    if mode in _SIXTEEN_BIT_MODES:
+    if mode in SIXTEEN_BIT_MODES:
         problems.append(DataProblem(where, f"mask is 16-bit (mode {mode}); expected 8-bit 0/255"))
     elif mode != "L":
         problems.append(DataProblem(where, f"mask has mode {mode}; expected 8-bit grayscale (mode L) 0/255"))
@@ -234,20 +232,38 @@ def require_valid_items(
     return list(items)
 
 
-def _decode_size(path: Path, max_pixels: int | None = None) -> tuple[tuple[int, int], str | None]:
-    """Decode the whole image and return its (width, height) and PIL mode (None for non-PIL formats); raises on a
-    corrupt or truncated file, and ``_TooLarge`` before decoding a PIL image above ``max_pixels``."""
+def checked_items(items: Sequence[Mapping[str, str]], min_size: int = 0) -> list[Mapping[str, str]]:
+    """Return ``items`` as a list if every image (and mask) passes :func:`check_items`; for config expressions.
+
+    Raises:
+        SystemExit: with one message listing every problem, ``path: problem`` per line (any other error of a
+            config expression reaches the user inside a traceback of MONAI's config parser).
+    """
+    try:
+        return require_valid_items(items, min_size=min_size)
+    except DataValidationError as error:
+        raise SystemExit(f"{error}\nNothing was written for these files.") from None
+
+
+def _decode_size(path: Path, max_pixels: int | None = None) -> tuple[int, int]:
+    """Decode the whole image, convert it with ``to_rgb`` and return its displayed (width, height); raises on a
+    corrupt or truncated file, ``_TooLarge`` before decoding a PIL image above ``max_pixels`` and
+    ``_Unconvertible`` for an image ``to_rgb`` refuses."""
     if not path.name.lower().endswith(PIL_SUFFIXES):
-        return _decode_size_with_monai(path), None
+        return _decode_size_with_monai(path)
     with Image.open(path) as image:  # reads the header only
-        size, mode = image.size, image.mode
+        size = image.size
         if max_pixels is not None and size[0] * size[1] > max_pixels:
             raise _TooLarge(f"image is {size[0]}x{size[1]} px, above max_pixels {max_pixels}: refused before decoding")
         # A reduced-scale JPEG decode still reads the whole entropy-coded stream, so truncation is caught,
         # at a fraction of the cost of a full-resolution decode.
         image.draft(None, (1, 1))
         image.load()
-    return size, mode
+        try:
+            to_rgb(image)
+        except ValueError as err:
+            raise _Unconvertible(str(err)) from None
+        return displayed_size(image, size)
 
 
 def _decode_size_with_monai(path: Path) -> tuple[int, int]:

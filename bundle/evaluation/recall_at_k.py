@@ -31,6 +31,7 @@ class RecallAtK(EpochMetric):
 
     Args:
         k: neighbours considered (>= 1; fewer than the number of evaluated samples).
+        balanced: the mean of the per-class Recall@K (see ``recall_at_k``).
         output_transform: maps the engine output to ``(embeddings (B, d), labels (B,))``; the default reads
             ``pred`` (or its first element) and ``label`` of a MONAI engine's output.
         device: where the gathered embeddings are kept.
@@ -39,12 +40,13 @@ class RecallAtK(EpochMetric):
     def __init__(
         self,
         k: int = 1,
+        balanced: bool = False,
         output_transform: Callable = embeddings_and_labels,
         device: str | torch.device = torch.device("cpu"),
     ) -> None:
         if k < 1:
             raise ValueError(f"k must be >= 1, got {k}.")
-        self.k = k
+        self.k, self.balanced = k, balanced
         super().__init__(
-            partial(recall_at_k, k=k), output_transform=output_transform, check_compute_fn=False, device=device
+            partial(recall_at_k, k=k, balanced=balanced), output_transform=output_transform, check_compute_fn=False, device=device
         )

@@ -27,13 +27,15 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import normalized_mutual_info_score
 
 
-def recall_at_k(embeddings: torch.Tensor, labels: torch.Tensor, k: int = 1) -> float:
+def recall_at_k(embeddings: torch.Tensor, labels: torch.Tensor, k: int = 1, balanced: bool = False) -> float:
     """Fraction of samples with a same-class sample among their ``k`` nearest neighbours (itself excluded).
 
     Args:
         embeddings: (N, d) embeddings; distances are Euclidean.
         labels: (N,) class labels.
         k: neighbours considered, ``1 <= k < N``.
+        balanced: the mean of the per-class fractions instead (at ``k=1``, the balanced accuracy of a leave-one-out
+            1-nearest-neighbour classifier: a majority class cannot carry it).
     """
     embeddings, labels = _check_embeddings_and_labels(embeddings, labels)
     if not 1 <= k < len(embeddings):
@@ -41,8 +43,10 @@ def recall_at_k(embeddings: torch.Tensor, labels: torch.Tensor, k: int = 1) -> f
     distances = torch.cdist(embeddings.float(), embeddings.float())
     distances.fill_diagonal_(float("inf"))
     neighbours = distances.topk(k, dim=1, largest=False).indices
-    hits = (labels[neighbours] == labels[:, None]).any(dim=1)
-    return hits.double().mean().item()
+    hits = (labels[neighbours] == labels[:, None]).any(dim=1).double()
+    if balanced:
+        return torch.stack([hits[labels == label].mean() for label in labels.unique()]).mean().item()
+    return hits.mean().item()
 
 
 def normalized_mutual_info(embeddings: torch.Tensor, labels: torch.Tensor, seed: int = 0, n_init: int = 5) -> float:

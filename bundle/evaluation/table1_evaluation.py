@@ -25,6 +25,7 @@ from bundle.evaluation.baselines import write_baseline_masks
 from bundle.evaluation.dice_strip_plot import write_dice_strip_plot
 from bundle.evaluation.equal_area_masks import EqualAreaMasks
 from bundle.evaluation.overlay_figure import make_overlay_figure
+from bundle.evaluation.run_metrics import read_run_metrics, source_accuracy
 from bundle.evaluation.segmentation_metrics import evaluate_folder
 from bundle.evaluation.table1_report import KIND_TITLES, Table1Report
 
@@ -41,8 +42,9 @@ class Table1Evaluation:
     Args:
         segmentation_datalist: ``segmentation.json`` with "validation"/"test" items {"image", "mask"}.
         output_dir: where ``table1.csv``, ``table1.md``, ``figure.png`` and ``dice_per_image.png`` go.
-        methods: rows of (name, init maps folder or None, U-net predictions folder or None); folders hold
-            ``<image id>_mask.png`` at each image's own size.
+        methods: rows of (name, init maps folder or None, U-net predictions folder or None[, map source run folder
+            or None]); mask folders hold ``<image id>_mask.png`` at each image's own size; a run folder's
+            ``metrics.csv`` gives the map source's held-out accuracy, shown in its own column.
         baselines: label-free baselines by row name, each image (H, W, 3) uint8 -> mask (H, W) bool; their masks
             are written to ``baseline_dir/<name>`` and scored as init maps.
         baseline_dir: folder of the baselines' masks.
@@ -68,8 +70,9 @@ class Table1Evaluation:
         notes: str | None = None,
         equal_area_reference: str | None = None,
     ) -> None:
-        if any(len(row) != 3 for row in methods):
-            raise ValueError("each method row must be (name, init maps folder or None, U-net folder or None).")
+        if any(len(row) not in (3, 4) for row in methods):
+            raise ValueError("each method row must be (name, init maps folder, U-net folder[, map source run]), "
+                             "None where there is none.")
         if baselines and baseline_dir is None:
             raise ValueError("baselines need a baseline_dir to write their masks to.")
         if figure_split not in splits:
@@ -78,7 +81,8 @@ class Table1Evaluation:
             raise ValueError(f"equal_area_reference {equal_area_reference!r} is not one of the baselines.")
         self.segmentation_datalist = str(segmentation_datalist)
         self.output_dir = Path(output_dir)
-        self.methods = [tuple(row) for row in methods]
+        self.methods = [tuple(row[:3]) for row in methods]
+        self.source_runs = {row[0]: row[3] for row in methods if len(row) == 4 and row[3] is not None}
         self.baselines = dict(baselines or {})
         self.baseline_dir = Path(baseline_dir) if baseline_dir is not None else None
         self.splits = tuple(splits)
@@ -106,6 +110,8 @@ class Table1Evaluation:
             if split == self.figure_split:
                 strips = [(f"{name} {KIND_TITLES[kind]}", [score["dice"] for score in scores])
                           for name, kind, scores in cells]
+        for name, run_dir in self.source_runs.items():
+            report.add_source(name, source_accuracy(read_run_metrics(run_dir)))
         report.write(self.output_dir)
         self._figure()
         write_dice_strip_plot(strips, self.output_dir / DICE_STRIPS, title=f"Dice per {self.figure_split} image")

@@ -33,6 +33,8 @@ KINDS: tuple[str, ...] = ("init_maps", "unet")
 """``init_maps``: thresholded attention/GradCAM maps (or a baseline's masks); ``unet``: the U-net trained on them."""
 
 KIND_TITLES = {"init_maps": "init maps", "unet": "U-net"}
+SOURCE_TITLE = "map source acc. / balanced"
+"""Column of the map source's held-out classification accuracy (a classifier's, or an embedding's 1-NN recall)."""
 METRIC_TITLES = {"dice": "Dice", "jaccard": "Jaccard", "isic_jaccard": "ISIC thresholded Jaccard (< 0.65 -> 0)"}
 CSV_COLUMNS: tuple[str, ...] = ("method", "split", "kind", "metric", "mean", "std", "n")
 COLLAPSE_FOREGROUND = 0.01
@@ -78,6 +80,13 @@ class Table1Report:
         self._methods: list[str] = []
         self._cells: dict[tuple[str, str, str], dict[str, _Summary]] = {}
         self._empty_share: dict[tuple[str, str, str], float] = {}
+        self._sources: dict[str, str] = {}
+
+    def add_source(self, method: str, accuracy: str) -> None:
+        """Show ``accuracy`` (text, e.g. "0.89 / 0.97") in the map source column of ``method``'s row."""
+        if method not in self._methods:
+            raise ValueError(f"add scores of {method!r} before its map source's accuracy.")
+        self._sources[method] = accuracy
 
     def add(self, method: str, split: str, kind: str, scores: Sequence[dict]) -> None:
         """Add the per-image scores of one cell.
@@ -151,16 +160,17 @@ class Table1Report:
     def _metric_table(self, metric: str) -> str:
         """Return the caption and Markdown table of one metric."""
         columns = [(split, kind) for split in SPLITS for kind in self.kinds]
-        header = ["Method", *(f"{split} {KIND_TITLES[kind]}" for split, kind in columns)]
+        source = [SOURCE_TITLE] if self._sources else []
+        header = ["Method", *(f"{split} {KIND_TITLES[kind]}" for split, kind in columns), *source]
         lines = [
             f"{self.title}. {METRIC_TITLES[metric]} (%) on the validation and test sets, mean over images.",
             "",
             _markdown_row(header),
-            _markdown_row(["---", *("---:" for _ in columns)]),
+            _markdown_row(["---", *("---:" for _ in columns), *("---:" for _ in source)]),
         ]
         for method in self._methods:
             cells = [self._cell_text(method, split, kind, metric) for split, kind in columns]
-            lines.append(_markdown_row([method, *cells]))
+            lines.append(_markdown_row([method, *cells, *([self._sources.get(method, "-")] if source else [])]))
         return "\n".join(lines)
 
     def _cell_text(self, method: str, split: str, kind: str, metric: str) -> str:

@@ -9,14 +9,22 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Networks: the truncated ResNet trunk, the attention-manifold network, the contrastive pre-training network and
-local pretrained-weight loading."""
+"""Networks: the truncated ResNet trunk, the attention-manifold network, the GradCAM baselines' classifier, the
+contrastive pre-training network and local pretrained-weight loading."""
 
 from __future__ import annotations
 
 from .attention_manifold_net import AttentionManifoldNet
 from .contrastive_net import ContrastiveNet
 from .pretrained import load_checkpoint, load_resnet_weights
+from .resnet_classifier import ResNetClassifier
 from .resnet_trunk import ResNetTrunk
 
-__all__ = ["AttentionManifoldNet", "ContrastiveNet", "ResNetTrunk", "load_checkpoint", "load_resnet_weights"]
+__all__ = [
+    "AttentionManifoldNet",
+    "ContrastiveNet",
+    "ResNetClassifier",
+    "ResNetTrunk",
+    "load_checkpoint",
+    "load_resnet_weights",
+]

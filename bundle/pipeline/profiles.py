@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CPU_OVERRIDES", "PROFILES", "with_profile"]
+__all__ = ["CPU_OVERRIDES", "CPU_VARIANT_OVERRIDES", "PROFILES", "with_profile"]
 
 PROFILES = ("cpu", "paper")
 CPU_OVERRIDES = {
@@ -24,10 +24,13 @@ CPU_OVERRIDES = {
     "train_unet.yaml": "cpu_unet.yaml",
     "inference.yaml": "cpu_unet.yaml",
 }
+CPU_VARIANT_OVERRIDES = {"classifier_r101.yaml": "cpu_classifier_r101.yaml"}
+"""Variants whose paper values the CPU profile replaces in turn, merged right after the variant."""
 
 
 def with_profile(configs: Sequence[str], profile: str) -> list[str]:
-    """Insert the CPU override right after the base config, before variant overrides (e.g. K=1 after K=4).
+    """Insert the CPU override right after the base config, before variant overrides (e.g. K=1 after K=4), and a
+    variant's own CPU override right after that variant.
 
     Raises:
         ValueError: ``profile`` is not one of ``PROFILES``.
@@ -37,4 +40,5 @@ def with_profile(configs: Sequence[str], profile: str) -> list[str]:
     if profile != "cpu":
         return list(configs)
     base, *variants = configs
+    variants = [name for variant in variants for name in (variant, CPU_VARIANT_OVERRIDES.get(variant)) if name]
     return [base, *([CPU_OVERRIDES[base]] if base in CPU_OVERRIDES else []), *variants]

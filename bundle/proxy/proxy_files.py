@@ -19,16 +19,25 @@ from pathlib import Path
 
 from monai.data import load_decathlon_datalist
 
-from bundle.data.output_layout import MAP_SUFFIX, MAP_SUFFIXES, MASK_SUFFIX, map_path, mask_path  # noqa: F401
+from bundle.data.output_layout import (  # noqa: F401  (map_path and the suffixes: re-exported for the proxy stage)
+    MAP_SUFFIX,
+    MAP_SUFFIXES,
+    MASK_SUFFIX,
+    datalist_path,
+    map_path,
+    mask_path,
+    proxy_datalist,
+)
 from bundle.utils import write_json_atomic
 
 
 def load_items(datalist_dir: str | os.PathLike, sources: Sequence[Sequence[str]]) -> list[dict]:
     """The images of several datalist sections as ``{"image": path}`` items (labels and masks dropped, so that
-    classification and segmentation items batch together); ``sources`` lists (datalist file, section) pairs."""
+    classification and segmentation items batch together); ``sources`` lists (datalist kind, section) pairs, the
+    kind being ``classification`` or ``segmentation`` (``bundle.data.output_layout.DATALISTS``)."""
     items: list[dict] = []
-    for file_name, key in sources:
-        section = load_decathlon_datalist(os.path.join(datalist_dir, file_name), data_list_key=key)
+    for kind, key in sources:
+        section = load_decathlon_datalist(str(datalist_path(datalist_dir, kind)), data_list_key=key)
         items.extend({"image": item["image"]} for item in section)
     return items
 
@@ -39,19 +48,16 @@ def pending_items(items: Sequence[dict], out_dir: str | os.PathLike, image_key: 
 
 
 def write_proxy_datalist(
-    datalist_path: str | os.PathLike,
-    out_dir: str | os.PathLike,
-    datalist_dir: str | os.PathLike,
-    sections: dict[str, Sequence[Sequence[str]]],
+    out_dir: str | os.PathLike, datalist_dir: str | os.PathLike, sections: dict[str, Sequence[Sequence[str]]]
 ) -> Path:
-    """Write a datalist of (image, proxy mask) pairs, ``label`` being the mask as MONAI Label expects.
+    """Write the proxy folder's datalist (``output_layout.proxy_datalist``) of (image, proxy mask) pairs, ``label``
+    being the mask as MONAI Label expects.
 
     Args:
-        datalist_path: the JSON to write.
         out_dir: the proxy folder.
         datalist_dir: folder of the source datalists.
-        sections: output section -> list of (datalist file, key) sources, e.g.
-            ``{"training": [("classification.json", "training")], "validation": [("classification.json", "test")]}``.
+        sections: output section -> list of (datalist kind, key) sources, e.g.
+            ``{"training": [("classification", "training")], "validation": [("classification", "test")]}``.
 
     Raises:
         FileNotFoundError: naming the first image whose proxy mask is missing.
@@ -65,4 +71,4 @@ def write_proxy_datalist(
                 raise FileNotFoundError(f"{item['image']}: no proxy mask at {mask}; run the proxy generation first.")
             pairs.append({"image": item["image"], "label": str(mask)})
         result[section] = pairs
-    return write_json_atomic(datalist_path, result)
+    return write_json_atomic(proxy_datalist(out_dir), result)

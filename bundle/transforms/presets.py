@@ -57,6 +57,7 @@ from bundle.transforms.binarize_mask import BinarizeMaskd
 from bundle.transforms.ensure_rgb import EnsureRGBd
 from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFramed
 from bundle.transforms.rand_hairs import RandHairsd
+from bundle.transforms.rgb_pil_reader import RGBPILReader
 from bundle.transforms.shades_of_gray import ShadesOfGrayd
 
 __all__ = [
@@ -126,11 +127,12 @@ def load_transforms(
 ) -> Compose:
     """Load images and masks as channel-first tensors: images (3, W, H) RGB, masks float (1, W, H) in {0, 1}.
 
-    ``reader=None`` lets ``LoadImage`` choose by file suffix: PILReader for .png/.jpg/.jpeg/.bmp, NibabelReader for
-    .nii/.nii.gz, ITKReader for the rest (.mha, .tif, and .nrrd unless pynrrd is installed). Naming a reader
-    (e.g. "PILReader") turns that suffix choice off: every file then tries the named reader first and falls back to
-    the others through caught exceptions, which costs time and logs for every NIfTI/ITK file. Pass one only to
-    override a format's reader.
+    ``reader=None`` lets ``LoadImage`` choose by file suffix: :py:class:`RGBPILReader` for the image's
+    .png/.jpg/.jpeg/.bmp/.tif (EXIF orientation, 16-bit, palette and CMYK converted to 8-bit RGB; masks keep MONAI's
+    PILReader and their values), NibabelReader for .nii/.nii.gz, ITKReader for the rest (.mha, and .nrrd unless
+    pynrrd is installed). Naming a reader (e.g. "PILReader") turns that suffix choice and the RGB conversion off:
+    every file then tries the named reader first and falls back to the others through caught exceptions, which
+    costs time and logs for every NIfTI/ITK file. Pass one only to override a format's reader.
 
     Args:
         keys: every key to load (the image, the masks, and any other image-like key).
@@ -296,16 +298,21 @@ def _load(
     mask_threshold: float = 127,
     allow_16bit_masks: bool = False,
 ) -> list[Transform]:
-    """Return LoadImaged (channel first) -> EnsureRGBd on the image -> BinarizeMaskd on the masks."""
+    """Return LoadImaged (channel first) of the image, then of the other keys -> EnsureRGBd on the image ->
+    BinarizeMaskd on the masks."""
     keys, mask_keys = ensure_tuple(keys), ensure_tuple(mask_keys)
     if image_key not in keys:
         raise ValueError(f"image_key {image_key!r} must be one of keys {keys}.")
     if image_key in mask_keys or not set(mask_keys) <= set(keys):
         raise ValueError(f"mask_keys {mask_keys} must be among keys {keys} and exclude image_key {image_key!r}.")
-    transforms: list[Transform] = [
-        LoadImaged(keys=keys, reader=reader, image_only=True, ensure_channel_first=True),
-        EnsureRGBd(keys=image_key),
-    ]
+    load_image = LoadImaged(keys=image_key, reader=reader, image_only=True, ensure_channel_first=True)
+    if reader is None:
+        load_image.register(RGBPILReader())
+    transforms: list[Transform] = [load_image]
+    other_keys = tuple(key for key in keys if key != image_key)
+    if other_keys:
+        transforms.append(LoadImaged(keys=other_keys, reader=reader, image_only=True, ensure_channel_first=True))
+    transforms.append(EnsureRGBd(keys=image_key))
     if mask_keys:
         transforms.append(BinarizeMaskd(keys=mask_keys, threshold=mask_threshold, allow_16bit=allow_16bit_masks))
     return transforms

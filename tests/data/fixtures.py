@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import ExifTags, Image
 
 from bundle.data.constants import (
     ISIC_CLASSES,
@@ -60,6 +60,17 @@ def write_rgb(path: Path, size: tuple[int, int] = IMAGE_SIZE, seed: int = 0, mod
     array = rng.integers(0, 256, (height, width, channels), dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(array[..., 0] if channels == 1 else array, mode=mode).save(path)
+    return path
+
+
+def write_exif_rotated(path: Path, size: tuple[int, int] = IMAGE_SIZE, orientation: int = 6, seed: int = 0) -> Path:
+    """A random RGB JPEG stored as (width, height) ``size`` with an EXIF orientation tag (6: display turned 90
+    degrees clockwise, so it shows as height x width)."""
+    array = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    image = Image.fromarray(array)
+    exif = image.getexif()
+    exif[ExifTags.Base.Orientation] = orientation
+    image.save(path, exif=exif)
     return path
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import shutil
@@ -272,3 +273,20 @@ def test_cli_prints_a_summary(tmp_path, capsys):
     assert lines[2].split() == ["MEL", "1", "1"] and lines[3].split() == ["NV", "2", "2"]
     assert "total" in lines[9] and lines[9].split()[1:] == ["8", "8"]
     assert lines[11].strip() == "training 2, validation 1, test 2"
+
+
+def test_cli_folder_writes_the_classification_datalist(tmp_path):
+    """``prepare_data.py folder`` as the README shows it: a folder of images and a CSV of image,label rows."""
+    images = tmp_path / "imgs"
+    rows = [[f"case{index}.png", "benign" if index % 2 else "malignant"] for index in range(8)]
+    for seed, (name, _) in enumerate(rows):
+        write_rgb(images / name, seed=seed)
+    with open(tmp_path / "labels.csv", "w", newline="") as stream:
+        csv.writer(stream).writerows([["image", "label"], *rows])
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "prepare_data.py"), "folder", "--image_dir",
+                             str(images), "--csv", str(tmp_path / "labels.csv"), "--out_dir", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    datalist = json.loads((tmp_path / "out" / "classification.json").read_text())
+    assert datalist["classes"] == ["benign", "malignant"]
+    assert len(datalist["training"]) + len(datalist["test"]) == len(rows)

@@ -24,9 +24,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bundle.data.inference_inputs import PROBLEMS_FILE, checked_inference_items
-from bundle.data.output_layout import output_folder_problem
-from tests.data.fixtures import files_in, write_rgb, write_truncated_jpeg
+from bundle.data.inference_inputs import checked_inference_items
+from bundle.data.output_layout import PROBLEMS_REPORT, output_folder_problem
+from tests.data.fixtures import files_in, write_exif_rotated, write_rgb, write_truncated_jpeg
 
 
 def sixteen_bit(path: Path) -> None:
@@ -41,6 +41,10 @@ def cmyk(path: Path) -> None:
     Image.new("CMYK", (30, 40), (0, 50, 90, 10)).save(path)
 
 
+def float_tiff(path: Path) -> None:
+    Image.fromarray(np.zeros((40, 30), np.float32)).save(path)
+
+
 def nan_nifti(path: Path) -> None:
     array = np.random.default_rng(0).random((30, 40, 3)).astype(np.float32)
     array[3, 4, 0] = np.nan
@@ -52,11 +56,18 @@ BAD_IMAGES: dict[str, tuple[Callable[[Path], object], str]] = {
     "cut.jpg": (write_truncated_jpeg, "image cannot be decoded"),
     "zero.png": (lambda p: p.write_bytes(b""), "image file is empty (0 bytes)"),
     "notes.jpg": (lambda p: p.write_text("not an image"), "image cannot be decoded"),
-    "deep.png": (sixteen_bit, "image mode I;16 is not supported"),
-    "indexed.png": (palette, "image mode P is not supported"),
-    "print.jpg": (cmyk, "image mode CMYK is not supported"),
+    "float.tif": (float_tiff, "image mode F (32-bit float) has no known intensity range"),
     "holes.nii.gz": (nan_nifti, "NaN or infinite values"),
     "tiny.png": (lambda p: write_rgb(p, size=(4, 6)), "smaller than min_size 8"),
+}
+
+
+# images the loading chain converts to 8-bit RGB (bundle.data.image_conversion): accepted, not refused
+CONVERTIBLE_IMAGES: dict[str, Callable[[Path], object]] = {
+    "deep.png": sixteen_bit,
+    "indexed.png": palette,
+    "print.jpg": cmyk,
+    "sideways.jpg": lambda p: write_exif_rotated(p, (30, 40), orientation=8),
 }
 
 
@@ -87,13 +98,20 @@ def test_a_bad_image_stops_the_run_naming_it(folder: Path, tmp_path: Path, name:
     assert not (tmp_path / "masks").exists()  # nothing written, not even the folder
 
 
+@pytest.mark.parametrize("name", sorted(CONVERTIBLE_IMAGES))
+def test_convertible_images_are_accepted(folder: Path, tmp_path: Path, name: str) -> None:
+    CONVERTIBLE_IMAGES[name](folder / name)
+    items = check(folder, tmp_path / "masks")
+    assert sorted(Path(item["image"]).name for item in items) == sorted(["good_a.jpg", "good_b.png", name])
+
+
 @pytest.mark.parametrize("name", sorted(BAD_IMAGES))
 def test_skip_bad_lists_the_bad_image_and_keeps_the_good(folder: Path, tmp_path: Path, name: str) -> None:
     make, problem = BAD_IMAGES[name]
     make(folder / name)
     items = check(folder, tmp_path / "masks", skip_bad=True)
     assert [Path(item["image"]).name for item in items] == ["good_a.jpg", "good_b.png"]
-    report = json.loads((tmp_path / "masks" / PROBLEMS_FILE).read_text())
+    report = json.loads((tmp_path / "masks" / PROBLEMS_REPORT).read_text())
     assert [entry["path"] for entry in report] == [str(folder / name)] and problem in report[0]["problem"]
 
 

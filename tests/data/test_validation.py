@@ -30,7 +30,7 @@ from bundle.data.validation import (
     require_valid_items,
     validate_items,
 )
-from tests.data.fixtures import IMAGE_SIZE, write_mask, write_rgb, write_truncated_jpeg
+from tests.data.fixtures import IMAGE_SIZE, write_exif_rotated, write_mask, write_rgb, write_truncated_jpeg
 
 
 @pytest.mark.parametrize(
@@ -45,12 +45,14 @@ from tests.data.fixtures import IMAGE_SIZE, write_mask, write_rgb, write_truncat
         ("cut.jpg", write_truncated_jpeg, 0, None, "image cannot be decoded"),
         ("text.jpg", lambda p: p.write_text("not an image"), 0, None, "image cannot be decoded"),
         ("absent.jpg", lambda p: None, 0, None, "image file not found"),
-        ("deep.png", lambda p: Image.fromarray(np.full((40, 30), 4000, np.uint16)).save(p), 0, (30, 40),
-         "image mode I;16 is not supported"),
-        ("palette.png", lambda p: Image.new("RGB", (30, 40), (200, 30, 10)).convert("P").save(p), 0, (30, 40),
-         "image mode P is not supported"),
-        ("cmyk.jpg", lambda p: Image.new("CMYK", (30, 40), (0, 50, 90, 10)).save(p), 0, (30, 40),
-         "image mode CMYK is not supported"),
+        ("deep.png", lambda p: Image.fromarray(np.full((40, 30), 4000, np.uint16)).save(p), 0, (30, 40), None),
+        ("palette.png", lambda p: Image.new("RGB", (30, 40), (200, 30, 10)).convert("P").save(p), 0, (30, 40), None),
+        ("cmyk.jpg", lambda p: Image.new("CMYK", (30, 40), (0, 50, 90, 10)).save(p), 0, (30, 40), None),
+        ("sideways.jpg", lambda p: write_exif_rotated(p, (30, 40), orientation=6), 0, (40, 30), None),
+        ("float.tif", lambda p: Image.fromarray(np.zeros((40, 30), np.float32)).save(p), 0, None,
+         "image mode F (32-bit float) has no known intensity range"),
+        ("wide.tif", lambda p: Image.fromarray(np.full((40, 30), 70000, np.int32)).save(p), 0, None,
+         "outside 0..65535"),
     ],
 )
 def test_check_image(tmp_path, name, make, min_size, expected_size, expected_problem):

@@ -41,6 +41,13 @@ def test_recall_at_k_by_hand(xs, labels, k, expected):
     assert recall_at_k(_on_a_line(xs), torch.tensor(labels), k) == pytest.approx(expected)
 
 
+def test_balanced_recall_is_the_mean_of_per_class_recalls():
+    xs, labels = [0.0, 1.0, 1.5, 5.0, 5.5], [0, 0, 0, 0, 1]
+    # neighbours: 0->1 hit, 1->2 hit, 2->1 hit, 3->4 miss, 4->3 miss: class 0 3/4, class 1 0/1
+    assert recall_at_k(_on_a_line(xs), torch.tensor(labels), 1) == pytest.approx(3 / 5)
+    assert recall_at_k(_on_a_line(xs), torch.tensor(labels), 1, balanced=True) == pytest.approx((3 / 4 + 0) / 2)
+
+
 def test_recall_at_k_never_retrieves_the_query_itself():
     # Each sample is the only one of its class: a self-match would give recall 1.
     assert recall_at_k(torch.eye(3), torch.arange(3), k=1) == 0.0

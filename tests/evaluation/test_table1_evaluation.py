@@ -129,7 +129,7 @@ def test_wrong_size_prediction_names_file(tmp_path):
     "kwargs, match",
     [
         [{"methods": [("only name", None)]}, "method row"],
-        [{"methods": [("a", None, None, None)]}, "method row"],
+        [{"methods": [("a", None, None, None, None)]}, "method row"],
         [{"methods": [], "baselines": {"disk": CentredDiskBaseline()}}, "baseline_dir"],
         [{"methods": [], "figure_split": "training"}, "figure_split"],
         [{"methods": [], "splits": ["validation"]}, "figure_split"],

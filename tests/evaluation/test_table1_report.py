@@ -49,6 +49,22 @@ def test_markdown_layout():
     assert lines[-1] == "n = 2 validation and 1 test images."
 
 
+def test_map_source_column_appears_with_the_first_accuracy():
+    report = _report()
+    report.add_source("DCML + Attention", "1-NN 0.70 / 0.66")
+    lines = report.to_markdown().splitlines()
+    header = lines.index("| Method | validation init maps | validation U-net | test init maps | test U-net "
+                         "| map source acc. / balanced |")
+    assert lines[header + 1] == "| --- | ---: | ---: | ---: | ---: | ---: |"
+    assert lines[header + 2] == "| DCML + Attention | 55.00 | 65.50 | 65.43 | 66.13 | 1-NN 0.70 / 0.66 |"
+    assert lines[header + 3] == "| Otsu | 30.00 | - | - | - | - |"
+
+
+def test_map_source_of_an_unknown_row_is_refused():
+    with pytest.raises(ValueError, match="add scores of 'ML' before"):
+        _report().add_source("ML", "0.5 / 0.5")
+
+
 @pytest.mark.parametrize(
     "foreground, expected",
     [

@@ -25,6 +25,7 @@ import torch
 from monai.networks.nets import UNet
 from PIL import Image
 
+from tests.data.fixtures import write_exif_rotated
 from tests.integration.conftest import REPO_ROOT, run_bundle
 
 SMALL_UNET = {"image_size": [32, 32], "channels": [8, 16, 32, 64, 128]}
@@ -82,6 +83,21 @@ def test_one_mask_per_image_at_its_size(bundle_root: Path, image_folder: Path, t
             assert set(np.unique(np.asarray(mask)).tolist()) <= {0, 255}
 
 
+def test_converted_images_are_segmented_as_displayed(bundle_root: Path, image_folder: Path, tmp_path: Path) -> None:
+    """A 16-bit copy of an 8-bit image (values x 257) gets exactly its mask; a JPEG stored sideways with an EXIF
+    orientation gets a mask of its displayed size."""
+    with Image.open(image_folder / "grey.png") as grey:
+        Image.fromarray(np.asarray(grey).astype(np.uint16) * 257).save(image_folder / "deep.png")
+    write_exif_rotated(image_folder / "sideways.jpg", (44, 30), orientation=6)
+    output_dir = tmp_path / "masks"
+    run_bundle(["inference.yaml"], bundle_root=str(bundle_root), input_dir=str(image_folder),
+               output_dir=str(output_dir), **SMALL_UNET)
+    with Image.open(output_dir / "grey_mask.png") as eight, Image.open(output_dir / "deep_mask.png") as sixteen:
+        assert np.array_equal(np.asarray(eight), np.asarray(sixteen))
+    with Image.open(output_dir / "sideways_mask.png") as sideways:
+        assert sideways.size == (30, 44)
+
+
 def test_folder_without_images_is_refused(bundle_root: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -92,10 +108,10 @@ def test_folder_without_images_is_refused(bundle_root: Path, tmp_path: Path) -> 
 
 
 def test_cli_names_every_bad_image_without_a_traceback(bundle_root: Path, image_folder: Path, tmp_path: Path) -> None:
-    """``python -m monai.bundle run`` on a folder with a zero-byte and a 16-bit image: exit 1, one message naming
-    both, nothing written; with --skip_bad the good images are segmented and the bad ones listed."""
+    """``python -m monai.bundle run`` on a folder with a zero-byte and a 32-bit float image: exit 1, one message
+    naming both, nothing written; with --skip_bad the good images are segmented and the bad ones listed."""
     (image_folder / "zero.png").write_bytes(b"")
-    Image.fromarray(np.full((40, 30), 40000, np.uint16)).save(image_folder / "deep.png")
+    Image.fromarray(np.zeros((40, 30), np.float32)).save(image_folder / "float.tif")
     output_dir = tmp_path / "masks"
     config = str(REPO_ROOT / "configs" / "inference.yaml")
     command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", config,
@@ -104,7 +120,7 @@ def test_cli_names_every_bad_image_without_a_traceback(bundle_root: Path, image_
     stopped = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert stopped.returncode == 1 and "Traceback" not in stopped.stderr
     assert f"{image_folder / 'zero.png'}: image file is empty" in stopped.stderr
-    assert f"{image_folder / 'deep.png'}: image mode I;16 is not supported" in stopped.stderr
+    assert f"{image_folder / 'float.tif'}: image mode F (32-bit float) has no known intensity range" in stopped.stderr
     assert not output_dir.exists()
     skipped = subprocess.run([*command, "--skip_bad", "true"], capture_output=True, text=True, cwd=tmp_path)
     assert skipped.returncode == 0, skipped.stderr[-2000:]

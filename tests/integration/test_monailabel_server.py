@@ -137,9 +137,9 @@ def test_attention_proposal_has_the_image_size(server: Server) -> None:
     assert set(np.unique(proposal).tolist()) <= {0, 1}
 
 
-def sixteen_bit_png() -> bytes:
+def float_tiff() -> bytes:
     stream = io.BytesIO()
-    Image.fromarray(np.full((40, 30), 40000, np.uint16)).save(stream, format="PNG")
+    Image.fromarray(np.zeros((40, 30), np.float32)).save(stream, format="TIFF")
     return stream.getvalue()
 
 
@@ -149,9 +149,9 @@ def sixteen_bit_png() -> bytes:
         ({"image": "ISIC_9999999"}, None, 404, "image id 'ISIC_9999999': no such image in the datastore"),
         ({}, ("notes.png", b"not an image\n"), 422, "image cannot be decoded"),
         ({}, ("empty.jpg", b""), 422, "image file is empty (0 bytes)"),
-        ({}, ("deep.png", sixteen_bit_png()), 422, "image mode I;16 is not supported"),
+        ({}, ("float.tif", float_tiff()), 422, "image mode F (32-bit float) has no known intensity range"),
     ],
-    ids=["unknown-id", "not-an-image", "empty-file", "16-bit-png"],
+    ids=["unknown-id", "not-an-image", "empty-file", "float-tiff"],
 )
 def test_bad_requests_get_a_clear_4xx_and_the_server_keeps_serving(
     server: Server, params: dict, upload: tuple[str, bytes] | None, status: int, message: str

@@ -22,6 +22,7 @@ import csv
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -36,7 +37,9 @@ from monai.transforms import LoadImage
 from PIL import Image
 
 from bundle.data.datalist import write_full_supervision_datalist
+from bundle.data.output_layout import datalist_path
 from bundle.evaluation import CentredDiskBaseline, read_mask, segmentation_scores
+from bundle.evaluation.run_metrics import read_run_metrics
 from bundle.proxy import map_path, mask_path
 from tests.integration.conftest import CONFIG_DIR, META_FILE, REPO_ROOT, SyntheticIsic, run_bundle
 
@@ -44,8 +47,8 @@ MANIFOLD_CONFIGS = ["train_manifold.yaml", "cpu_manifold.yaml"]
 SELFSUP_CONFIGS = [*MANIFOLD_CONFIGS, "cpu_selfsup.yaml"]
 CLASSIFIER_CONFIGS = ["train_classifier.yaml", "cpu_classifier.yaml"]
 UNET_CONFIGS = ["train_unet.yaml", "cpu_unet.yaml"]
-PROXY_SECTIONS = (("classification.json", "training"), ("classification.json", "test"),
-                  ("segmentation.json", "validation"), ("segmentation.json", "test"))
+PROXY_SECTIONS = (("classification", "training"), ("classification", "test"),
+                  ("segmentation", "validation"), ("segmentation", "test"))
 """The datalist sections generate_proxy.yaml maps by default (its ``proxy_sources``)."""
 PREDICTION_SECTIONS = ("validation", "test")
 
@@ -61,9 +64,9 @@ TINY_UNET = {**TINY_COMMON, "run_name": "dcml", "channels": [8, 16, 32, 64, 128]
 
 
 def section_images(datalist_dir: Path, sections: Sequence[tuple[str, str]] = PROXY_SECTIONS) -> list[Path]:
-    """The image paths of ``sections`` ((datalist file, key) pairs), in order."""
-    return [Path(item["image"]) for name, key in sections
-            for item in load_decathlon_datalist(str(datalist_dir / name), data_list_key=key)]
+    """The image paths of ``sections`` ((datalist kind, key) pairs), in order."""
+    return [Path(item["image"]) for kind, key in sections
+            for item in load_decathlon_datalist(str(datalist_path(datalist_dir, kind)), data_list_key=key)]
 
 
 def mtimes(folder: Path) -> dict[str, int]:
@@ -286,7 +289,7 @@ def test_attention_proxies_cover_every_image(tiny_isic: SyntheticIsic, attention
             assert written.mode == "I;16" and written.size == source.size
     datalist = json.loads((attention_proxy / "datalist.json").read_text())
     for section, key in (("training", "training"), ("validation", "test")):
-        expected = section_images(tiny_isic.datalist_dir, [("classification.json", key)])
+        expected = section_images(tiny_isic.datalist_dir, [("classification", key)])
         assert [Path(item["image"]) for item in datalist[section]] == expected
         assert [Path(item["label"]) for item in datalist[section]] == [mask_path(attention_proxy, i) for i in expected]
 
@@ -304,6 +307,24 @@ def test_proxy_generation_resumes(tiny_isic: SyntheticIsic, output_dir: Path, at
     redone = {name for name, time in mtimes(attention_proxy).items() if after.get(name) != time}
     expected = {mask_path(attention_proxy, victim).name, map_path(attention_proxy, victim).name, "datalist.json"}
     assert redone == expected
+
+
+def test_proxy_generation_names_an_image_changed_since_preparation(
+    tiny_isic: SyntheticIsic, output_dir: Path, manifold_run: Path, tmp_path: Path
+) -> None:
+    datalists = tmp_path / "datalists"
+    shutil.copytree(tiny_isic.datalist_dir, datalists)
+    classification = json.loads((datalists / "classification.json").read_text())
+    victim = tmp_path / "changed.jpg"
+    victim.write_bytes(b"")  # e.g. a sync tool emptied the file after prepare
+    classification["training"][0]["image"] = str(victim)
+    (datalists / "classification.json").write_text(json.dumps(classification))
+    proxy_dir = tmp_path / "proxy"
+    with pytest.raises(SystemExit) as raised:  # one message, not a traceback
+        run_bundle([*MANIFOLD_CONFIGS, "generate_proxy.yaml"], **{**tiny_isic.paths(output_dir),
+                   "datalist_dir": str(datalists)}, **TINY_MANIFOLD, proxy_dir=str(proxy_dir))
+    assert str(raised.value).splitlines()[1] == f"{victim}: image file is empty (0 bytes)"
+    assert not proxy_dir.exists() or list(proxy_dir.iterdir()) == []
 
 
 def test_graph_cut_proxies_cover_every_image(tiny_isic: SyntheticIsic, output_dir: Path, graph_cut_proxy: Path) -> None:
@@ -326,7 +347,7 @@ def test_attention_inference_writes_float_maps_of_a_datalist(
 ) -> None:
     maps_dir = map_inference_run(tiny_isic, output_dir, MANIFOLD_CONFIGS, [], TINY_MANIFOLD, map_format="nii.gz")
     assert maps_dir == output_dir / "maps" / "dcml"
-    images = section_images(tiny_isic.datalist_dir, [("segmentation.json", "test")])
+    images = section_images(tiny_isic.datalist_dir, [("segmentation", "test")])
     assert sorted(p.name for p in maps_dir.iterdir()) == sorted(
         name for image in images for name in (map_path(maps_dir, image, "nii.gz").name, mask_path(maps_dir, image).name)
     )
@@ -344,7 +365,7 @@ def test_attention_inference_writes_float_maps_of_a_datalist(
 def test_map_inference_names_bad_images_and_writes_nothing(
     tiny_isic: SyntheticIsic, output_dir: Path, manifold_run: Path, tmp_path: Path
 ) -> None:
-    good = section_images(tiny_isic.datalist_dir, [("segmentation.json", "test")])[0]
+    good = section_images(tiny_isic.datalist_dir, [("segmentation", "test")])[0]
     (tmp_path / "empty.jpg").write_bytes(b"")
     datalist = tmp_path / "mine.json"
     datalist.write_text(json.dumps({"test": [{"image": str(good)}, {"image": "empty.jpg"}, {"image": "gone.png"}]}))
@@ -363,7 +384,7 @@ def test_gradcam_inference_writes_16_bit_maps(tiny_isic: SyntheticIsic, output_d
         tiny_isic, output_dir, CLASSIFIER_CONFIGS, ["proxy_gradcam.yaml"], TINY_CLASSIFIER, datalist_key="validation"
     )
     assert maps_dir == output_dir / "maps" / "gradcam_r10"
-    images = section_images(tiny_isic.datalist_dir, [("segmentation.json", "validation")])
+    images = section_images(tiny_isic.datalist_dir, [("segmentation", "validation")])
     assert_binary_masks(images, maps_dir)
     for image in images:
         with Image.open(map_path(maps_dir, image)) as written, Image.open(image) as source:
@@ -397,15 +418,15 @@ def test_inference_command_line(
     assert cli_inference.returncode == 0, log[-3000:]
     assert "Cannot find the metadata" not in log and " - ERROR - " not in log
     assert "Setting logging properties based on config: configs/logging.conf" in log
-    images = section_images(tiny_isic.datalist_dir, [("segmentation.json", key) for key in PREDICTION_SECTIONS])
+    images = section_images(tiny_isic.datalist_dir, [("segmentation", key) for key in PREDICTION_SECTIONS])
     assert_binary_masks(images, output_dir / "predictions" / "dcml")
 
 
 @pytest.mark.usefixtures("attention_proxy", "graph_cut_proxy", "gradcam_proxy", "cli_inference")
 def test_evaluation_writes_table_and_figure(tiny_isic: SyntheticIsic, output_dir: Path) -> None:
-    rows = [["DCML + Attention", "proxy/dcml", "predictions/dcml"],
-            ["DCML + Attention + graph cut", "proxy/dcml_graphcut", None],
-            ["GradCAM R10", "proxy/gradcam_r10", None]]
+    rows = [["DCML + Attention", "dcml", "dcml", "manifold/dcml"],
+            ["DCML + Attention + graph cut", "dcml_graphcut", None, None],
+            ["GradCAM R10", "gradcam_r10", None, "classifier/gradcam_r10"]]
     run_bundle(["evaluate.yaml"], **tiny_isic.paths(output_dir), method_rows=rows, figure_images=2)
 
     eval_dir = output_dir / "evaluation"
@@ -421,6 +442,13 @@ def test_evaluation_writes_table_and_figure(tiny_isic: SyntheticIsic, output_dir
     assert all(0.0 <= float(row["mean"]) <= 1.0 for row in table)
     markdown = (eval_dir / "table1.md").read_text()
     assert all(row[0] in markdown for row in rows)
+    manifold, classifier = (read_run_metrics(output_dir / run) for run in ("manifold/dcml", "classifier/gradcam_r10"))
+    table_rows = {line.split(" | ")[0].lstrip("| "): line for line in markdown.splitlines() if line.startswith("| ")}
+    assert table_rows["DCML + Attention"].endswith(
+        f" | 1-NN {manifold['val_recall_at_1']:.2f} / {manifold['val_balanced_recall_at_1']:.2f} |")
+    assert table_rows["GradCAM R10"].endswith(
+        f" | {classifier['val_accuracy']:.2f} / {classifier['val_balanced_accuracy']:.2f} |")
+    assert table_rows["DCML + Attention + graph cut"].endswith(" | - |")
     disk = CentredDiskBaseline(radius_fraction=0.3)  # evaluate.yaml's disk_radius_fraction
     items = load_decathlon_datalist(str(tiny_isic.datalist_dir / "segmentation.json"), data_list_key="validation")
     by_hand = np.mean([segmentation_scores(disk(read_mask(i["mask"])), read_mask(i["mask"]))["dice"] for i in items])

@@ -63,8 +63,13 @@ def _sources(tmp_path: Path) -> list[str]:
 
 def test_load_items_keeps_only_image(tmp_path):
     img = _sources(tmp_path)
-    items = load_items(tmp_path, [("classification.json", "training"), ("segmentation.json", "validation")])
+    items = load_items(tmp_path, [("classification", "training"), ("segmentation", "validation")])
     assert items == [{"image": img[0]}, {"image": img[1]}, {"image": img[4]}]
+
+
+def test_load_items_refuses_an_unknown_datalist_kind(tmp_path):
+    with pytest.raises(ValueError, match="datalist kind must be one of"):
+        load_items(tmp_path, [("classification.json", "training")])
 
 
 def test_pending_items_skips_written_masks(tmp_path):
@@ -88,10 +93,11 @@ def test_write_proxy_datalist_pairs_images_with_masks(tmp_path):
     for path in img:
         mask_path(out, path).write_bytes(b"")
     sections = {
-        "training": [("classification.json", "training"), ("segmentation.json", "training")],
-        "validation": [("classification.json", "test")],
+        "training": [("classification", "training"), ("segmentation", "training")],
+        "validation": [("classification", "test")],
     }
-    written = write_proxy_datalist(out / "datalist.json", out, tmp_path, sections)
+    written = write_proxy_datalist(out, tmp_path, sections)
+    assert written == out / "datalist.json"
     content = json.loads(written.read_text())
     assert content == {
         "training": [{"image": img[i], "label": str(out / f"ISIC_{i}_mask.png")} for i in (0, 1, 3)],
@@ -105,5 +111,5 @@ def test_write_proxy_datalist_missing_mask_names_image(tmp_path):
     out.mkdir()
     mask_path(out, img[0]).write_bytes(b"")
     with pytest.raises(FileNotFoundError, match="ISIC_1.jpg"):
-        write_proxy_datalist(out / "datalist.json", out, tmp_path, {"training": [("classification.json", "training")]})
+        write_proxy_datalist(out, tmp_path, {"training": [("classification", "training")]})
     assert not (out / "datalist.json").exists()
