@@ -16,6 +16,7 @@ data -> classifiers (GradCAM baselines) and manifolds (ML, DCML) -> proxy labels
 -> U-nets (and the fully supervised upper bound) -> predictions -> Table 1 + figure.
 
     python scripts/run_pipeline.py                      # embedded synthetic set, CPU configuration
+    python scripts/run_pipeline.py --seeds 0 1 2        # every learned stage per training seed, Table 1 over seeds
     python scripts/run_pipeline.py --isic_dir /data/isic2018 --profile paper
 
 A stage whose command already completed is skipped (its marker in <output_dir>/.stages); training stages also
@@ -42,6 +43,7 @@ from bundle.data.output_layout import (
     proxy_datalist,
     proxy_dir,
 )
+from bundle.evaluation.seed_summary import write_seed_summary
 from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_profile  # noqa: F401
 from bundle.pipeline.commands import bundle_command, configs_digest, printable_command  # noqa: F401
 from bundle.pipeline.stage_runner import Pipeline
@@ -50,6 +52,9 @@ from bundle.utils import atomic_path, write_json_atomic
 ROOT = Path(__file__).resolve().parents[1]
 
 logger = logging.getLogger("run_pipeline")
+
+SEED_SUMMARY = "table1_seeds.md"
+"""Table 1 over the training seeds of ``--seeds``, in ``<output_dir>/evaluation``."""
 
 # name -> (training configs, extra proxy configs); the CPU profile appends its override after the first file.
 MAP_SOURCES: dict[str, tuple[list[str], list[str]]] = {
@@ -92,11 +97,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--override", action="append", default=[], metavar="ID=VALUE",
                         help="a config id given to every bundle stage, e.g. max_epochs=2 (repeatable; for smoke runs)")
     parser.add_argument("--profile", choices=("cpu", "paper"), default="cpu", help="cpu: the small demo configuration")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data (synthetic set, splits) and training")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, metavar="SEED",
+                        help="training seeds (two or more): the learned stages run once per seed under "
+                             "<output_dir>/seed_<n> on the data and splits of --seed; Table 1 over the seeds goes "
+                             "to <output_dir>/evaluation/table1_seeds.md; the first seed gives the release model")
     parser.add_argument("--selfsup", action="store_true",
                         help="pre-train the manifolds' trunk without labels (pretrain_trunk.yaml) and train only their "
                              "attention and embedding on it, frozen (cpu_selfsup.yaml)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.seeds is not None and (len(args.seeds) < 2 or len(set(args.seeds)) != len(args.seeds)):
+        parser.error(f"--seeds needs two or more different seeds, got {args.seeds}")
+    args.training_seed = args.seed
+    return args
 
 
 @dataclass(frozen=True)
@@ -152,13 +165,13 @@ def map_source_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     stages, manifold_after = [], ("prepare",)
     if args.selfsup:  # the stand-in for ImageNet weights
         files = with_profile(["train_manifold.yaml"], args.profile) + ["pretrain_trunk.yaml"]
-        stages.append(Stage("pretrain", bundle_command(files, seed=args.seed, **paths.common()), ("prepare",),
+        stages.append(Stage("pretrain", bundle_command(files, seed=args.training_seed, **paths.common()), ("prepare",),
                             (paths.output_dir / "pretrain",)))
         manifold_after += ("pretrain",)
     for name, (configs, _) in MAP_SOURCES.items():
         kind = "classifier" if configs[0] == "train_classifier.yaml" else "manifold"
         files = with_profile(with_selfsup(configs, args.selfsup), args.profile)
-        command = bundle_command(files, run_name=name, seed=args.seed, **paths.common())
+        command = bundle_command(files, run_name=name, seed=args.training_seed, **paths.common())
         after = manifold_after if kind == "manifold" else ("prepare",)
         stages.append(Stage(f"train_{name}", command, after, (paths.output_dir / kind / name,)))
     return stages
@@ -171,7 +184,7 @@ def proxy_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
         configs, proxy_configs = MAP_SOURCES[source]
         files = with_profile(with_selfsup(configs, args.selfsup), args.profile)
         files += ["generate_proxy.yaml", *proxy_configs, *(["proxy_graphcut.yaml"] if graph_cut else [])]
-        command = bundle_command(files, run_name=source, seed=args.seed, **paths.common())
+        command = bundle_command(files, run_name=source, seed=args.training_seed, **paths.common())
         stages.append(Stage(f"proxy_{proxy}", command, (f"train_{source}",), (proxy_dir(paths.output_dir, proxy),)))
     return stages
 
@@ -185,7 +198,7 @@ def unet_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     unets = {proxy: proxy_datalist(proxy_dir(out, proxy)) for proxy in PROXIES}
     for name, datalist in (unets | {"full_supervision": paths.full_supervision}).items():
         train = bundle_command(with_profile(["train_unet.yaml"], args.profile), run_name=name,
-                               train_datalist=str(datalist), seed=args.seed, **paths.common())
+                               train_datalist=str(datalist), seed=args.training_seed, **paths.common())
         after = ("prepare",) if name == "full_supervision" else (f"proxy_{name}",)
         predict = bundle_command(with_profile(["inference.yaml"], args.profile), **paths.overrides,
                                  bundle_root=str(ROOT), ckpt_path=str(out / "unet" / name / "model.pt"),
@@ -224,27 +237,56 @@ def copy_atomically(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+def seed_runs(args: argparse.Namespace, paths: Paths) -> list[tuple[argparse.Namespace, Paths]]:
+    """The runs of the plan: ``(args, paths)`` once, or per training seed of ``--seeds`` under ``seed_<n>/`` (the
+    first seed's release model goes to ``paths.models_dir``, the others' to their own ``models/``)."""
+    if args.seeds is None:
+        return [(args, paths)]
+    runs = []
+    for index, seed in enumerate(args.seeds):
+        output_dir = paths.output_dir / f"seed_{seed}"
+        models_dir = paths.models_dir if index == 0 else output_dir / "models"
+        runs.append((argparse.Namespace(**{**vars(args), "training_seed": seed}),
+                     Paths(paths.isic_dir, output_dir, models_dir, paths.overrides)))
+    return runs
+
+
+def run_plan(args: argparse.Namespace, paths: Paths) -> dict[str, float]:
+    """Run every stage of ``PLAN`` for ``args`` and ``paths``; return the seconds of the stages run this time."""
+    pipeline = Pipeline(paths.output_dir, ROOT)
+    for stage in (stage for part in PLAN for stage in part(args, paths)):
+        if stage.action is not None:
+            stage.action()
+        else:
+            pipeline.stage(stage.name, stage.command, after=stage.after, outputs=stage.outputs)
+    return pipeline.timings
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     isic_dir = args.synthetic_dir.resolve() if args.isic_dir is None else args.isic_dir.resolve()
     paths = Paths(isic_dir=isic_dir, output_dir=args.output_dir.resolve(), models_dir=args.models_dir.resolve(),
                   overrides=key_values(args.override))
-    pipeline = Pipeline(paths.output_dir, ROOT)
     started = time.perf_counter()
-    for stage in (stage for part in PLAN for stage in part(args, paths)):
-        if stage.action is not None:
-            stage.action()
-        else:
-            pipeline.stage(stage.name, stage.command, after=stage.after, outputs=stage.outputs)
+    runs = seed_runs(args, paths)
+    timings = {run_paths.output_dir.name: run_plan(run_args, run_paths) for run_args, run_paths in runs}
     total = time.perf_counter() - started
     out = paths.output_dir
-    write_json_atomic(out / "timings.json", {"total_seconds": round(total, 1), "stages": pipeline.timings})
-    print((out / "evaluation" / "table1.md").read_text())
-    print((out / "evaluation" / "equal_area.md").read_text())
-    print(f"figure: {out / 'evaluation' / 'figure.png'}")
+    stages = timings[out.name] if args.seeds is None else timings
+    write_json_atomic(out / "timings.json", {"total_seconds": round(total, 1), "stages": stages})
+    for run_args, run_paths in runs:
+        evaluation = run_paths.output_dir / "evaluation"
+        print((evaluation / "table1.md").read_text())
+        print((evaluation / "equal_area.md").read_text())
+        print(f"figure: {evaluation / 'figure.png'}")
+    if args.seeds is not None:
+        tables = {run_args.training_seed: run_paths.output_dir / "evaluation" / "table1.csv"
+                  for run_args, run_paths in runs}
+        print(write_seed_summary(tables, out / "evaluation" / SEED_SUMMARY).read_text())
     print(f"bundle model: {paths.models_dir / 'model.pt'} (U-net trained on {RELEASE_UNET} proxies)")
-    print(f"total time: {total / 60:.1f} min (stages run this time: {len(pipeline.timings)})")
+    ran = sum(len(run) for run in timings.values())
+    print(f"total time: {total / 60:.1f} min (stages run this time: {ran})")
 
 
 if __name__ == "__main__":

@@ -157,3 +157,40 @@ def test_changed_command_retires_outputs_but_interrupted_same_command_resumes(pi
     output.write_text("partial-")
     pipeline.stage("train", command, outputs=[output.parent])
     assert output.read_text() == "partial-c"  # same command: resumed on its own outputs
+
+
+def plan_of(pipeline_module, args, paths) -> dict[str, list[str]]:
+    """Stage name -> command of every command stage of the plan for ``args`` and ``paths``."""
+    return {stage.name: stage.command for part in pipeline_module.PLAN for stage in part(args, paths)
+            if stage.action is None}
+
+
+def test_each_training_seed_runs_the_plan_in_its_folder_on_the_same_data(pipeline_module, tmp_path):
+    args = pipeline_module.parse_args(["--seed", "5", "--seeds", "3", "4"])
+    paths = pipeline_module.Paths(isic_dir=tmp_path / "isic", output_dir=tmp_path / "out", models_dir=tmp_path / "m")
+    runs = pipeline_module.seed_runs(args, paths)
+    assert [(run_args.training_seed, run_paths.output_dir, run_paths.models_dir) for run_args, run_paths in runs] == [
+        (3, tmp_path / "out" / "seed_3", tmp_path / "m"),  # the first seed's U-net is the release model
+        (4, tmp_path / "out" / "seed_4", tmp_path / "out" / "seed_4" / "models"),
+    ]
+    for run_args, run_paths in runs:
+        plan = plan_of(pipeline_module, run_args, run_paths)
+        seed_of = {name: command[command.index("--seed") + 1] for name, command in plan.items() if "--seed" in command}
+        assert seed_of.pop("synthetic") == seed_of.pop("prepare") == "5"  # data and splits: --seed
+        assert set(seed_of.values()) == {str(run_args.training_seed)} and "unet_dcml_graphcut" in seed_of
+        plan.pop("synthetic")  # the shared data set, outside the seed's folder
+        assert all(str(run_paths.output_dir) in " ".join(command) for command in plan.values())
+
+
+def test_without_seeds_the_plan_runs_once_with_the_data_seed(pipeline_module, tmp_path):
+    args = pipeline_module.parse_args(["--seed", "2"])
+    paths = pipeline_module.Paths(isic_dir=tmp_path / "isic", output_dir=tmp_path / "out", models_dir=tmp_path / "m")
+    [(run_args, run_paths)] = pipeline_module.seed_runs(args, paths)
+    assert run_paths == paths and run_args.training_seed == 2
+
+
+@pytest.mark.parametrize("seeds", [["1"], ["1", "1"]])
+def test_seeds_need_two_different_values(pipeline_module, seeds, capsys):
+    with pytest.raises(SystemExit):
+        pipeline_module.parse_args(["--seeds", *seeds])
+    assert "--seeds needs two or more different seeds" in capsys.readouterr().err

@@ -48,5 +48,8 @@ class RecallAtK(EpochMetric):
             raise ValueError(f"k must be >= 1, got {k}.")
         self.k, self.balanced = k, balanced
         super().__init__(
-            partial(recall_at_k, k=k, balanced=balanced), output_transform=output_transform, check_compute_fn=False, device=device
+            partial(recall_at_k, k=k, balanced=balanced),
+            output_transform=output_transform,
+            check_compute_fn=False,
+            device=device,
         )
