@@ -18,7 +18,7 @@
 Install and run the zip elsewhere (this project need not be installed there):
 
     python -m monai.bundle download --name skin_lesion_wss \
-        --url file://$PWD/dist/skin_lesion_wss_v0.9.0.zip --bundle_dir ~/bundles
+        --url file://$PWD/dist/skin_lesion_wss_v<version>.zip --bundle_dir ~/bundles
     python -m monai.bundle run --config_file ~/bundles/skin_lesion_wss/configs/inference.yaml \
         --input_dir imgs --output_dir masks
 """

@@ -52,6 +52,8 @@ COMMANDS: list[tuple[str, str]] = [
     (r"make bundle( ARGS=\".*\")?$",
      "tests/export/test_bundle_exporter.py::test_export_replaces_the_previous_release_and_removes_stale_temporaries"),
     (r"python -m monai\.bundle ckpt_export$", RELEASE + "test_torchscript_equals_the_eager_model_on_real_images"),
+    (r"python scripts/run_pipeline\.py --seeds( \d+)+$",
+     "tests/test_run_pipeline.py::test_each_training_seed_runs_the_plan_in_its_folder_on_the_same_data"),
     (r"make demo ARGS=\"--isic_dir .* --profile paper\"$",
      NOT_HERE + "ISIC 2018 is downloaded by users and the paper profile needs a GPU; " + PAPER),
     (bundle_run(C + "inference.yaml", C + "cpu_unet.yaml", rest=" --input_dir"),

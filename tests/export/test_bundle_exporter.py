@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bundle import __version__
 from bundle.export import export_bundle, zip_name
 from tests.integration.conftest import REPO_ROOT, untrained_weights
 
@@ -30,12 +31,12 @@ def test_export_replaces_the_previous_release_and_removes_stale_temporaries(tmp_
     (dest / "skin_lesion_wss").mkdir(parents=True)
     (dest / "skin_lesion_wss" / "old_file.txt").write_text("from an older export")
     (dest / ".export-999" / "skin_lesion_wss").mkdir(parents=True)  # left by an interrupted export
-    (dest / ".skin_lesion_wss_v0.9.0.abc.tmp.9.0.zip").write_bytes(b"PK")  # its zip's temporary name
+    (dest / f".{zip_name('skin_lesion_wss', __version__)}.abc.tmp.zip").write_bytes(b"PK")  # its zip's temporary name
     checkpoints = {"model.pt": untrained_weights(UNET, tmp_path / "unet.pt"),
                    "attention.pt": untrained_weights(MANIFOLD, tmp_path / "attention.pt")}
     archive = export_bundle(REPO_ROOT, checkpoints, dest)
     assert sorted(path.name for path in dest.iterdir()) == sorted(["skin_lesion_wss", archive.name])
-    assert archive.name == zip_name("skin_lesion_wss", "0.9.0")
+    assert archive.name == zip_name("skin_lesion_wss", __version__)
     assert not (dest / "skin_lesion_wss" / "old_file.txt").exists()
     with zipfile.ZipFile(archive) as zipped:
         in_zip = {name.removeprefix("skin_lesion_wss/") for name in zipped.namelist()}

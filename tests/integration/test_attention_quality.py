@@ -36,6 +36,10 @@ from bundle.data.synthetic import SyntheticConfig
 from bundle.evaluation import CentredDiskBaseline, read_mask, segmentation_scores, top_area_mask
 from tests.integration.conftest import CONFIG_DIR, SyntheticIsic, make_synthetic_isic, run_bundle
 
+# about 8.5 min on 2 cores, one training seed per variant: a measurement left out of `make test`;
+# `make test PYTEST_ARGS="-m slow"` runs it
+pytestmark = pytest.mark.slow
+
 QUALITY_SET = SyntheticConfig(num_classification=140, num_segmentation=4, min_per_class=8, seed=0)
 """140 classification images (each class at least 8 times) at the demo's sizes (160-224 px wide, downscaled to the
 128 px input as the demo's and ISIC's are); all are scored, the 112 of the training split having been trained on

@@ -26,6 +26,7 @@ import torch
 from monai.bundle import ConfigParser
 from PIL import Image
 
+from bundle import __version__
 from bundle.data.datalist import load_datalist
 from tests.integration.conftest import Release, monailabel_python
 
@@ -44,7 +45,7 @@ def test_zip_holds_the_bundle_folder_with_regular_files(release: Release) -> Non
     with zipfile.ZipFile(release.archive) as archive:
         names = set(archive.namelist())
         links = [info.filename for info in archive.infolist() if (info.external_attr >> 16) & 0o170000 == 0o120000]
-    assert release.archive.name == "skin_lesion_wss_v0.9.0.zip"
+    assert release.archive.name == f"skin_lesion_wss_v{__version__}.zip"
     expected = {"LICENSE", "configs/metadata.json", "configs/inference.yaml", "configs/inference_attention.yaml",
                 "configs/train.yaml", "configs/logging.conf", "models/model.pt", "models/model.ts",
                 "models/attention.pt", "docs/README.md", "docs/data_license.txt", "bundle/__init__.py"}
