@@ -29,6 +29,24 @@ def _two_overlapping_classes(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]
     return points, labels
 
 
+def _forced_square() -> tuple[torch.Tensor, torch.Tensor]:
+    """Four 2D points of norm 3 at 0, 180 (class 0), 60 and 240 degrees (class 1). After normalisation each anchor's
+    positive is antipodal (distance 2) and exactly one negative lies within the miner's 1.4 cutoff, at 60 degrees
+    (chord 2 sin 30 = 1): the distance-weighted sampling has no choice to make."""
+    angles = torch.deg2rad(torch.tensor([0.0, 180.0, 60.0, 240.0]))
+    return 3 * torch.stack([angles.cos(), angles.sin()], dim=1), torch.tensor([0, 0, 1, 1])
+
+
+@pytest.mark.parametrize("learner, seed", [(0, 0), (1, 0), (1, 7)])
+def test_margin_loss_by_hand_on_fixed_embeddings(learner, seed):
+    # per triplet: relu(d_ap - beta + margin) + relu(beta - d_an + margin) = relu(2 - 1.2 + 0.2) + relu(1.2 - 1 + 0.2)
+    # = 1.0 + 0.4; four triplets, eight non-zero terms: (4 * 1.4) / 8 = 0.7, whatever the sampling seed
+    torch.manual_seed(seed)
+    embeddings, labels = _forced_square()
+    loss = DivideAndConquerLoss(num_learners=2, margin=0.2, beta=1.2)(embeddings, labels, learner=learner)
+    assert loss.item() == pytest.approx(0.7, abs=1e-6)
+
+
 @pytest.mark.parametrize("learn_beta", [False, True])
 def test_loss_falls_under_adam(learn_beta):
     torch.manual_seed(0)
