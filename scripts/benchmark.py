@@ -25,11 +25,12 @@ interleaving keeps the ratios fair when the machine's load drifts, and the quart
 - ``network forward``: the same network's forward alone, (embedding, map);
 - ``plain forward``: the same trunk and embedding layer without the attention module, trunk -> global average
   pooling -> linear, i.e. a plain embedding network of the same weights;
-- ``GradCAM``: ``bundle.maps.GradCAMMapSource`` (layer4) on the configured MONAI ``ResNet`` classifier
-  (ResNet-50, 7 classes, stride-2 stem) at the same input size: one forward and one backward pass.
+- ``GradCAM``: ``bundle.maps.GradCAMMapSource`` (the trunk's last stage, ``layer4`` in the paper configuration) on
+  the configured ``bundle.networks.ResNetClassifier`` (ResNet-50, 7 classes, stride-2 stem) at the same input size:
+  one forward and one backward pass.
 
 GradCAM's backward is a full one (parameter gradients and back to the input, as ``GradCAMMapSource`` runs it),
-about twice the classifier's forward in FLOPs; a backward stopped at ``layer4`` would cost far less.
+about twice the classifier's forward in FLOPs; a backward stopped at the target stage would cost far less.
 
 GFLOP per image (``torch.utils.flop_counter``: convolutions and matrix products, backward included) are counted
 once beside the times: they do not depend on the machine's load, so they tell structure from noise.
@@ -83,7 +84,7 @@ from bundle.data.constants import ISIC_CLASSES
 from bundle.data.isic_reader import prepare_isic
 from bundle.data.synthetic import SyntheticConfig, SyntheticDermoscopyGenerator
 from bundle.maps import AttentionMapSource, GradCAMMapSource
-from bundle.networks import AttentionManifoldNet
+from bundle.networks import AttentionManifoldNet, ResNetClassifier
 from bundle.utils import write_json_atomic
 
 logger = logging.getLogger("benchmark")
@@ -107,7 +108,7 @@ ROWS = (
     ("attention_map", "attention map (AttentionMapSource: forward + upsampling)"),
     ("network_forward", "network forward (embedding, map)"),
     ("plain_forward", "plain forward (trunk -> GAP -> linear, no attention)"),
-    ("gradcam", "GradCAM (classifier, layer4: forward + backward)"),
+    ("gradcam", "GradCAM (classifier, its last stage: forward + backward)"),
 )
 
 
@@ -217,7 +218,7 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 
 def map_functions(
-    network: AttentionManifoldNet, classifier: nn.Module, images: torch.Tensor, rescale: bool = False
+    network: AttentionManifoldNet, classifier: ResNetClassifier, images: torch.Tensor, rescale: bool = False
 ) -> dict[str, Callable[[], Any]]:
     """The four timed computations on ``images`` (B, 3, S, S), keyed as in ``ROWS`` (see the module docstring).
 
@@ -225,7 +226,7 @@ def map_functions(
     """
     attention_source = AttentionMapSource(network, rescale=rescale)
     plain = _PlainEmbedding(network)
-    gradcam_source = GradCAMMapSource(classifier.eval(), target_layers="layer4")
+    gradcam_source = GradCAMMapSource(classifier.eval(), target_layers=f"trunk.{classifier.trunk.last_layer}")
 
     def network_forward() -> Any:
         with eval_mode(network):  # the context AttentionMapSource uses: eval mode under no_grad
