@@ -48,6 +48,8 @@ RELEASED = "bundles/skin_lesion_wss/configs/"
 COMMANDS: list[tuple[str, str]] = [
     (r"make demo$", "tests/integration/test_pipeline_main.py::test_every_stage_runs_and_table1_has_every_row"),
     (r"make test$", CI),
+    (r"make test PYTEST_ARGS=\"-m slow\"$",
+     "tests/integration/test_attention_quality.py::test_trained_attention_beats_centred_disk"),
     (r"make monailabel-env$", CI),
     (r"make bundle( ARGS=\".*\")?$",
      "tests/export/test_bundle_exporter.py::test_export_replaces_the_previous_release_and_removes_stale_temporaries"),
