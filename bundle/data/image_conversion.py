@@ -44,7 +44,8 @@ def to_rgb(image: Image.Image) -> Image.Image:
     Raises:
         ValueError: for 32-bit float images and integer images outside 0..65535 (their intensity range is unknown).
     """
-    image = ImageOps.exif_transpose(image)
+    if _orientation(image) != 1:  # exif_transpose copies even an upright image: only call it when needed
+        image = ImageOps.exif_transpose(image)
     if image.mode in SIXTEEN_BIT_MODES or image.mode == "I":
         return _sixteen_bit_to_rgb(image)
     if image.mode == "F":
@@ -60,8 +61,12 @@ def displayed_size(image: Image.Image, size: tuple[int, int] | None = None) -> t
         size: its stored (width, height), if known better than ``image.size`` (a draft decode shrinks JPEGs).
     """
     width, height = size or image.size
-    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    return (height, width) if orientation in _TRANSPOSING_ORIENTATIONS else (width, height)
+    return (height, width) if _orientation(image) in _TRANSPOSING_ORIENTATIONS else (width, height)
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation tag of ``image`` (1, upright, when absent)."""
+    return image.getexif().get(ExifTags.Base.Orientation, 1)
 
 
 def _sixteen_bit_to_rgb(image: Image.Image) -> Image.Image:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bundle.evaluation.table1_report import KIND_TITLES, KINDS, SPLITS
+from bundle.evaluation.table1_report import KIND_TITLES, KINDS, SPLITS, markdown_row
 from bundle.utils import atomic_path
 
 __all__ = ["read_table1_means", "seed_summary_markdown", "write_seed_summary"]
@@ -73,17 +73,18 @@ def seed_summary_markdown(tables: Mapping[int, str | os.PathLike], metric: str =
         f"Table 1 over {len(seeds)} training seeds ({', '.join(map(str, seeds))}): {metric} (%), mean ± standard "
         "deviation over seeds of each seed's mean over images; s.e. = standard deviation / sqrt(seeds).",
         "",
-        _row(["Method", *(f"{split} {KIND_TITLES[kind]}" for split, kind in columns), "test U-net s.e."]),
-        _row(["---", *("---:" for _ in range(len(columns) + 1))]),
+        markdown_row(["Method", *(f"{split} {KIND_TITLES[kind]}" for split, kind in columns), "test U-net s.e."]),
+        markdown_row(["---", *("---:" for _ in range(len(columns) + 1))]),
     ]
     for method in methods:
         values = {column: [per_seed[seed].get((method, *column)) for seed in seeds] for column in columns}
         spread = [_mean_sd(values[column]) for column in columns]
-        lines.append(_row([method, *spread, _standard_error(values["test", "unet"])]))
+        lines.append(markdown_row([method, *spread, _standard_error(values["test", "unet"])]))
     lines += ["", f"Per seed, test {metric} (%): init maps / U-net.", "",
-              _row(["Method", *(f"seed {seed}" for seed in seeds)]), _row(["---", *("---:" for _ in seeds)])]
+              markdown_row(["Method", *(f"seed {seed}" for seed in seeds)]),
+              markdown_row(["---", *("---:" for _ in seeds)])]
     for method in methods:
-        lines.append(_row([method, *(" / ".join(_percent(per_seed[seed].get((method, "test", kind)))
+        lines.append(markdown_row([method, *(" / ".join(_percent(per_seed[seed].get((method, "test", kind)))
                                                  for kind in KINDS) for seed in seeds)]))
     return "\n".join(lines) + "\n"
 
@@ -110,7 +111,3 @@ def _standard_error(values: Sequence[float | None]) -> str:
 
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.2f}"
-
-
-def _row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(cells) + " |"

@@ -165,12 +165,12 @@ class Table1Report:
         lines = [
             f"{self.title}. {METRIC_TITLES[metric]} (%) on the validation and test sets, mean over images.",
             "",
-            _markdown_row(header),
-            _markdown_row(["---", *("---:" for _ in columns), *("---:" for _ in source)]),
+            markdown_row(header),
+            markdown_row(["---", *("---:" for _ in columns), *("---:" for _ in source)]),
         ]
         for method in self._methods:
             cells = [self._cell_text(method, split, kind, metric) for split, kind in columns]
-            lines.append(_markdown_row([method, *cells, *([self._sources.get(method, "-")] if source else [])]))
+            lines.append(markdown_row([method, *cells, *([self._sources.get(method, "-")] if source else [])]))
         return "\n".join(lines)
 
     def _cell_text(self, method: str, split: str, kind: str, metric: str) -> str:
@@ -203,6 +203,6 @@ def _summarise(scores: Sequence[dict], metric: str) -> _Summary:
     return _Summary(mean=float(array.mean()), std=float(array.std()), n=len(values))
 
 
-def _markdown_row(cells: Sequence[str]) -> str:
+def markdown_row(cells: Sequence[str]) -> str:
     """Join cells into one Markdown table row."""
     return "| " + " | ".join(cells) + " |"

@@ -81,6 +81,11 @@ def test_unknown_ranges_are_refused(array, message):
         to_rgb(Image.fromarray(array))
 
 
+def test_an_upright_rgb_image_is_returned_as_it_is():
+    image = Image.new("RGB", (5, 3))
+    assert to_rgb(image) is image  # the loading chain's common case: no copy
+
+
 def test_displayed_size_without_orientation_is_the_stored_size():
     image = Image.new("RGB", (5, 3))
     assert displayed_size(image) == (5, 3) and displayed_size(image, (50, 30)) == (50, 30)
