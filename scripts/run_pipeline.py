@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import time
@@ -47,6 +48,7 @@ from bundle.evaluation.seed_summary import write_seed_summary
 from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_profile  # noqa: F401
 from bundle.pipeline.commands import bundle_command, configs_digest, printable_command  # noqa: F401
 from bundle.pipeline.stage_runner import Pipeline
+from bundle.pipeline.task_graph import Task, run_task_graph
 from bundle.utils import atomic_path, write_json_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,13 +57,18 @@ logger = logging.getLogger("run_pipeline")
 
 SEED_SUMMARY = "table1_seeds.md"
 """Table 1 over the training seeds of ``--seeds``, in ``<output_dir>/evaluation``."""
+TIMINGS = {False: "timings.json", True: "timings_seeds.json"}
+"""The seconds of a run's stages, in ``<output_dir>``: a single run's, and a ``--seeds`` run's (per run folder)."""
+SHARED_STAGES = ("synthetic",)
+"""Stages whose output every seed's run shares (outside its folder): the first run makes it."""
 
 # name -> (training configs, extra proxy configs); the CPU profile appends its override after the first file.
+# In the order they start with --jobs: the longest chains of stages first.
 MAP_SOURCES: dict[str, tuple[list[str], list[str]]] = {
-    "gradcam_r50": (["train_classifier.yaml"], ["proxy_gradcam.yaml"]),
     "gradcam_r101": (["train_classifier.yaml", "classifier_r101.yaml"], ["proxy_gradcam.yaml"]),
-    "ml": (["train_manifold.yaml", "ml_k1.yaml"], []),
     "dcml": (["train_manifold.yaml"], []),
+    "ml": (["train_manifold.yaml", "ml_k1.yaml"], []),
+    "gradcam_r50": (["train_classifier.yaml"], ["proxy_gradcam.yaml"]),
 }
 SELFSUP_OVERRIDE = "cpu_selfsup.yaml"  # after the profile's override: loads and freezes the pre-trained trunk
 # proxy run name -> (map source, graph cut)
@@ -102,12 +109,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="training seeds (two or more): the learned stages run once per seed under "
                              "<output_dir>/seed_<n> on the data and splits of --seed; Table 1 over the seeds goes "
                              "to <output_dir>/evaluation/table1_seeds.md; the first seed gives the release model")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="stages run side by side, each with CPU threads / jobs threads (default: 2 with the cpu "
+                             "profile, where two one-thread trainings beat one two-thread training; 1 with paper)")
     parser.add_argument("--selfsup", action="store_true",
                         help="pre-train the manifolds' trunk without labels (pretrain_trunk.yaml) and train only their "
                              "attention and embedding on it, frozen (cpu_selfsup.yaml)")
     args = parser.parse_args(argv)
     if args.seeds is not None and (len(args.seeds) < 2 or len(set(args.seeds)) != len(args.seeds)):
         parser.error(f"--seeds needs two or more different seeds, got {args.seeds}")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs must be >= 1, got {args.jobs}")
+    args.jobs = args.jobs or (2 if args.profile == "cpu" else 1)
     args.training_seed = args.seed
     return args
 
@@ -115,7 +128,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 @dataclass(frozen=True)
 class Stage:
     """One step of the plan: a command run make-style by ``Pipeline.stage``, or (``action``) a quick in-process step
-    run every time, such as writing a datalist or copying the release model."""
+    run every time, such as writing a datalist or copying the release model; both after the stages of ``after``."""
 
     name: str
     command: list[str] = field(default_factory=list)
@@ -193,7 +206,7 @@ def unet_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     """A U-net per proxy set and the fully supervised one, each with its predictions on segmentation val/test."""
     out = paths.output_dir
     segmentation = datalist_path(paths.datalist_dir, "segmentation")
-    stages = [Stage("full_supervision_datalist", action=partial(
+    stages = [Stage("full_supervision_datalist", after=("prepare",), action=partial(
         write_full_supervision_datalist, segmentation, paths.full_supervision))]
     unets = {proxy: proxy_datalist(proxy_dir(out, proxy)) for proxy in PROXIES}
     for name, datalist in (unets | {"full_supervision": paths.full_supervision}).items():
@@ -213,8 +226,8 @@ def evaluation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     """The release model copied to models/model.pt for inference.yaml, then Table 1, baselines and the figure."""
     predictions = tuple(f"predict_{name}" for name in [*PROXIES, "full_supervision"])
     return [
-        Stage("release_model", action=partial(copy_atomically, release_checkpoints(paths.output_dir)["model.pt"],
-                                              paths.models_dir / "model.pt")),
+        Stage("release_model", after=(f"unet_{RELEASE_UNET}",), action=partial(
+            copy_atomically, release_checkpoints(paths.output_dir)["model.pt"], paths.models_dir / "model.pt")),
         Stage("evaluate", bundle_command(["evaluate.yaml"], **paths.common()),
               predictions + tuple(f"proxy_{proxy}" for proxy in PROXIES), (paths.output_dir / "evaluation",)),
     ]
@@ -238,28 +251,46 @@ def copy_atomically(source: Path, target: Path) -> None:
 
 
 def seed_runs(args: argparse.Namespace, paths: Paths) -> list[tuple[argparse.Namespace, Paths]]:
-    """The runs of the plan: ``(args, paths)`` once, or per training seed of ``--seeds`` under ``seed_<n>/`` (the
-    first seed's release model goes to ``paths.models_dir``, the others' to their own ``models/``)."""
+    """The runs of the plan: ``(args, paths)`` once, or once per training seed of ``--seeds``: the seed equal to
+    ``--seed`` in ``paths.output_dir`` itself (the run of the same command without ``--seeds``, which is then reused),
+    the others under ``seed_<n>/``. The first seed's release model goes to ``paths.models_dir``, the others' to
+    ``<their folder>/models``."""
     if args.seeds is None:
         return [(args, paths)]
     runs = []
     for index, seed in enumerate(args.seeds):
-        output_dir = paths.output_dir / f"seed_{seed}"
+        output_dir = paths.output_dir if seed == args.seed else paths.output_dir / f"seed_{seed}"
         models_dir = paths.models_dir if index == 0 else output_dir / "models"
         runs.append((argparse.Namespace(**{**vars(args), "training_seed": seed}),
                      Paths(paths.isic_dir, output_dir, models_dir, paths.overrides)))
     return runs
 
 
-def run_plan(args: argparse.Namespace, paths: Paths) -> dict[str, float]:
-    """Run every stage of ``PLAN`` for ``args`` and ``paths``; return the seconds of the stages run this time."""
-    pipeline = Pipeline(paths.output_dir, ROOT)
-    for stage in (stage for part in PLAN for stage in part(args, paths)):
-        if stage.action is not None:
-            stage.action()
-        else:
-            pipeline.stage(stage.name, stage.command, after=stage.after, outputs=stage.outputs)
-    return pipeline.timings
+def run_plans(runs: list[tuple[argparse.Namespace, Paths]], jobs: int = 1) -> dict[str, dict[str, float]]:
+    """Run every stage of ``PLAN`` for each ``(args, paths)`` of ``runs``, up to ``jobs`` stages at a time, each once
+    the stages it reads are done (the data set is made by the first run, once); return the seconds of the stages run
+    this time, per run folder."""
+    threads = max(1, len(os.sched_getaffinity(0)) // jobs) if jobs > 1 else None
+    tasks, timings = {}, {}
+    for index, (args, paths) in enumerate(runs):
+        pipeline = Pipeline(paths.output_dir, ROOT, threads)
+        timings[str(paths.output_dir)] = pipeline.timings
+        stages = [stage for part in PLAN for stage in part(args, paths)]
+        names = {stage.name for stage in stages}
+        for stage in stages:
+            needs = {(index, name) for name in stage.after if name in names}
+            needs |= {(0, stage.name)} if index and stage.name in SHARED_STAGES else set()
+            tasks[(index, stage.name)] = Task(partial(run_stage, pipeline, stage), frozenset(needs))
+    run_task_graph(tasks, jobs)
+    return timings
+
+
+def run_stage(pipeline: Pipeline, stage: Stage) -> None:
+    """A command stage make-style through ``pipeline``, an action directly."""
+    if stage.action is not None:
+        stage.action()
+    else:
+        pipeline.stage(stage.name, stage.command, after=stage.after, outputs=stage.outputs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -270,11 +301,12 @@ def main(argv: list[str] | None = None) -> None:
                   overrides=key_values(args.override))
     started = time.perf_counter()
     runs = seed_runs(args, paths)
-    timings = {run_paths.output_dir.name: run_plan(run_args, run_paths) for run_args, run_paths in runs}
+    timings = run_plans(runs, args.jobs)
     total = time.perf_counter() - started
     out = paths.output_dir
-    stages = timings[out.name] if args.seeds is None else timings
-    write_json_atomic(out / "timings.json", {"total_seconds": round(total, 1), "stages": stages})
+    stages = timings[str(out)] if args.seeds is None else timings
+    write_json_atomic(out / TIMINGS[args.seeds is not None], {"total_seconds": round(total, 1), "jobs": args.jobs,
+                                                             "stages": stages})
     for run_args, run_paths in runs:
         evaluation = run_paths.output_dir / "evaluation"
         print((evaluation / "table1.md").read_text())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import subprocess
 import time
@@ -34,11 +35,13 @@ class Pipeline:
     """Runs stages (commands run in ``root``, outputs under ``output_dir``) in order, make-style: a stage is
     skipped when it completed with the same command and config contents after every stage it depends on.
     Otherwise it runs: an interrupted run of the same command resumes from its outputs; outputs of any other run
-    (other configs, older inputs) are first moved to ``.stale/``."""
+    (other configs, older inputs) are first moved to ``.stale/``. ``threads``: the CPU threads each command may
+    use (``OMP_NUM_THREADS``), for stages run side by side; None leaves the environment as it is."""
 
-    def __init__(self, output_dir: Path, root: Path) -> None:
+    def __init__(self, output_dir: Path, root: Path, threads: int | None = None) -> None:
         self.output_dir = output_dir
         self.root = root
+        self.env = os.environ | ({"OMP_NUM_THREADS": str(threads)} if threads else {})
         self.marker_dir = output_dir / ".stages"
         self.timings: dict[str, float] = {}
 
@@ -80,7 +83,7 @@ class Pipeline:
         logger.info("[run ] %s: %s (log: %s)", name, printable, log)
         start = time.perf_counter()
         with open(log, "w") as stream:
-            result = subprocess.run(command, cwd=self.root, stdout=stream, stderr=subprocess.STDOUT)
+            result = subprocess.run(command, cwd=self.root, env=self.env, stdout=stream, stderr=subprocess.STDOUT)
         if result.returncode != 0:
             tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-30:])
             raise SystemExit(f"{tail}\nstage '{name}' failed (exit {result.returncode}), log: {log}\n"
