@@ -182,6 +182,42 @@ def test_each_training_seed_runs_the_plan_in_its_folder_on_the_same_data(pipelin
         assert all(str(run_paths.output_dir) in " ".join(command) for command in plan.values())
 
 
+def test_the_seed_of_the_plain_run_reuses_its_folder(pipeline_module, tmp_path):
+    args = pipeline_module.parse_args(["--seeds", "0", "1", "2"])
+    paths = pipeline_module.Paths(isic_dir=tmp_path / "isic", output_dir=tmp_path / "out", models_dir=tmp_path / "m")
+    folders = [run_paths.output_dir for _, run_paths in pipeline_module.seed_runs(args, paths)]
+    assert folders == [tmp_path / "out", tmp_path / "out" / "seed_1", tmp_path / "out" / "seed_2"]
+
+
+def test_seed_runs_share_one_data_set_and_run_side_by_side(pipeline_module, tmp_path, monkeypatch):
+    """Every seed's stages run, each after what it reads; the shared data set is made by the first run before any
+    other run's data stage (which then finds it complete)."""
+    args = pipeline_module.parse_args(["--seeds", "0", "1", "--jobs", "3"])
+    paths = pipeline_module.Paths(isic_dir=tmp_path / "isic", output_dir=tmp_path / "out", models_dir=tmp_path / "m")
+    finished: list[tuple[Path, str]] = []
+
+    def stage(self, name, command, after=(), outputs=()):
+        assert self.env["OMP_NUM_THREADS"] == "1"  # a third of this machine's cores or fewer, at least one
+        missing = [dep for dep in after if (self.output_dir, dep) not in finished and dep != "synthetic"]
+        assert not missing, f"{name} of {self.output_dir} started before {missing}"
+        first_made_it = (paths.output_dir, "synthetic") in finished
+        assert name != "synthetic" or self.output_dir == paths.output_dir or first_made_it, "data made twice at once"
+        finished.append((self.output_dir, name))
+
+    monkeypatch.setattr(pipeline_module.Pipeline, "stage", stage)
+    monkeypatch.setattr(pipeline_module.os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    monkeypatch.setattr(pipeline_module, "write_full_supervision_datalist", lambda *a: None)
+    monkeypatch.setattr(pipeline_module, "copy_atomically", lambda *a: None)
+    pipeline_module.run_plans(pipeline_module.seed_runs(args, paths), jobs=args.jobs)
+    commands = [stage for stage in planned_stages(pipeline_module, ["--seeds", "0", "1"]) if stage.action is None]
+    assert len(finished) == 2 * len(commands)
+
+
+@pytest.mark.parametrize("argv, jobs", [([], 2), (["--profile", "paper"], 1), (["--jobs", "3"], 3)])
+def test_jobs_default_to_the_profile(pipeline_module, argv, jobs):
+    assert pipeline_module.parse_args(argv).jobs == jobs
+
+
 def test_without_seeds_the_plan_runs_once_with_the_data_seed(pipeline_module, tmp_path):
     args = pipeline_module.parse_args(["--seed", "2"])
     paths = pipeline_module.Paths(isic_dir=tmp_path / "isic", output_dir=tmp_path / "out", models_dir=tmp_path / "m")
