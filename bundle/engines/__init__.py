@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
+from .deep_graph_cut_iteration import DeepGraphCutIteration
 from .manifold_iteration import ManifoldIteration
 from .two_view_batch import TwoViewBatch
 
-__all__ = ["ManifoldIteration", "TwoViewBatch"]
+__all__ = ["DeepGraphCutIteration", "ManifoldIteration", "TwoViewBatch"]

@@ -13,16 +13,20 @@
 
 from __future__ import annotations
 
+from .dynamic_supervision import DynamicSupervision, seed_labels
 from .graph_cut_refiner import GraphCutRefiner
-from .proxy_files import load_items, map_path, mask_path, pending_items, write_proxy_datalist
+from .proxy_files import load_items, map_path, mask_path, pending_items, seed_map_items, write_proxy_datalist
 from .proxy_map_inferer import ProxyMapInferer
 
 __all__ = [
+    "DynamicSupervision",
     "GraphCutRefiner",
     "ProxyMapInferer",
     "load_items",
     "map_path",
     "mask_path",
     "pending_items",
+    "seed_labels",
+    "seed_map_items",
     "write_proxy_datalist",
 ]

@@ -106,16 +106,39 @@ class GraphCutRefiner:
         prob, features, confidence = self._checked(prob, features, confidence)
         fg_seeds = prob > self.fg_threshold
         bg_seeds = prob < self.bg_threshold
-        threshold = prob > 0.5
+        cut = self._seeded_cut(prob, features, fg_seeds, bg_seeds)
+        if confidence is not None:
+            accepted = np.where(cut, confidence > self.theta, 1.0 - confidence > self.theta)
+            cut = np.where(accepted, cut, prob > 0.5)
+        return (cut | fg_seeds) & ~bg_seeds
+
+    def cut(self, prob: np.ndarray, features: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarray) -> np.ndarray:
+        """The min cut between given seeds, unlabelled pixels weighed by ``prob`` (no thresholds, no gating).
+
+        Args:
+            prob: (h, w) lesion probability in [0, 1] (the t-links of unlabelled pixels).
+            features: (C, h, w) node features on the same grid.
+            fg_seeds: (h, w) bool, pixels tied to the lesion terminal.
+            bg_seeds: (h, w) bool, pixels tied to the background terminal (a pixel in both is background).
+
+        Returns:
+            (h, w) bool lesion mask, seeds with their own label; ``prob > 0.5`` without seeds of both kinds.
+        """
+        prob, features, _ = self._checked(prob, features, None)
+        fg_seeds, bg_seeds = np.asarray(fg_seeds, dtype=bool), np.asarray(bg_seeds, dtype=bool)
+        if fg_seeds.shape != prob.shape or bg_seeds.shape != prob.shape:
+            raise ValueError(f"seeds must have the shape of prob {prob.shape}, got {fg_seeds.shape}, {bg_seeds.shape}.")
+        fg_seeds = fg_seeds & ~bg_seeds
+        return (self._seeded_cut(prob, features, fg_seeds, bg_seeds) | fg_seeds) & ~bg_seeds
+
+    def _seeded_cut(
+        self, prob: np.ndarray, features: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarray
+    ) -> np.ndarray:
         if not fg_seeds.any() or not bg_seeds.any():
             missing = "foreground" if not fg_seeds.any() else "background"
             logger.debug("no %s seeds: falling back to prob > 0.5", missing)
-            return threshold
-        cut = self._min_cut(prob, features, fg_seeds, bg_seeds)
-        if confidence is not None:
-            accepted = np.where(cut, confidence > self.theta, 1.0 - confidence > self.theta)
-            cut = np.where(accepted, cut, threshold)
-        return (cut | fg_seeds) & ~bg_seeds
+            return prob > 0.5
+        return self._min_cut(prob, features, fg_seeds, bg_seeds)
 
     def refine_batch(
         self, probs: torch.Tensor, features: torch.Tensor, confidences: torch.Tensor | None = None

@@ -72,3 +72,21 @@ def write_proxy_datalist(
             pairs.append({"image": item["image"], "label": str(mask)})
         result[section] = pairs
     return write_json_atomic(proxy_datalist(out_dir), result)
+
+
+def seed_map_items(proxy_folder: str | os.PathLike, section: str = "training") -> list[dict]:
+    """The (image, proxy mask, map) items of one section of a proxy folder's datalist: what a deep graph cut network
+    trains on (its seeds come from the map, written by the proxy stage as ``<id>_map.png``).
+
+    Raises:
+        FileNotFoundError: naming the datalist, or the first image whose map is missing.
+    """
+    datalist = proxy_datalist(proxy_folder)
+    if not datalist.is_file():
+        raise FileNotFoundError(f"{datalist}: no proxy datalist; run the proxy generation of this map source first.")
+    items = load_decathlon_datalist(str(datalist), data_list_key=section)
+    for item in items:
+        item["map"] = str(map_path(proxy_folder, item["image"]))
+        if not Path(item["map"]).is_file():
+            raise FileNotFoundError(f"{item['image']}: no map at {item['map']}; run the proxy generation first.")
+    return items

@@ -25,6 +25,7 @@ from bundle.transforms.presets import (
     contrastive_transforms,
     inference_transforms,
     load_transforms,
+    seed_map_transforms,
     segmentation_transforms,
 )
 from bundle.transforms.rand_dermoscope_frame import RandDermoscopeFrame, RandDermoscopeFramed
@@ -50,5 +51,6 @@ __all__ = [
     "contrastive_transforms",
     "inference_transforms",
     "load_transforms",
+    "seed_map_transforms",
     "segmentation_transforms",
 ]

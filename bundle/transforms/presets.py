@@ -69,12 +69,14 @@ __all__ = [
     "contrastive_transforms",
     "inference_transforms",
     "load_transforms",
+    "seed_map_transforms",
     "segmentation_transforms",
 ]
 
 IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
 IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
 UINT8_MAX = 255.0
+UINT16_MAX = 65535.0  # maps are written as 16-bit PNGs
 
 DEFAULT_AUGMENT: dict[str, Any] = {
     "flip_prob": 0.5,  # per spatial axis
@@ -259,6 +261,43 @@ def segmentation_transforms(
         *_scale_and_resize(image_key, mask_key, size),
         *(_augment(image_key, mask_key, options, size) if train else []),
         *_normalise(image_key, mask_key),
+    ]
+    return Compose(transforms)
+
+
+def seed_map_transforms(
+    image_size: Sequence[int] | int = (224, 224),
+    grid_size: Sequence[int] | int = (28, 28),
+    train: bool = False,
+    image_key: str = "image",
+    map_key: str = "map",
+    augment: Mapping[str, Any] | None = None,
+    reader: str | ImageReader | None = None,
+) -> Compose:
+    """Chain of the deep graph cut network: image -> normalised float32 (3, *image_size), its lesion map (a 16-bit
+    PNG of the proxy stage) -> float32 (1, *grid_size) in [0, 1], the seeds' grid.
+
+    No flips or rotations here: the network's supervision is kept per image in the image's own orientation, and
+    the training step flips image and supervision together. Colour and artefact augmentations act on the image.
+
+    Args:
+        image_size: network input size (W, H), or one int for a square.
+        grid_size: size (W, H) of the graph-cut grid.
+        train: add the non-spatial random augmentations of ``DEFAULT_AUGMENT``.
+        image_key: key of the image file name.
+        map_key: key of the map file name.
+        augment: overrides of ``DEFAULT_AUGMENT`` entries; flips and rotations are switched off.
+        reader: see :py:func:`load_transforms`.
+    """
+    size, grid = _check_size(image_size), _check_size(grid_size)
+    options = {**_check_augment(augment), "flip_prob": 0.0, "rotate90_prob": 0.0}
+    transforms = [
+        *_load((image_key, map_key), image_key, (), reader),
+        *_scale_and_resize(image_key, None, size),
+        ScaleIntensityRanged(keys=map_key, a_min=0.0, a_max=UINT16_MAX, b_min=0.0, b_max=1.0, clip=True),
+        Resized(keys=map_key, spatial_size=grid, mode="area"),
+        *(_augment(image_key, None, options, size) if train else []),
+        *_normalise(image_key, map_key),
     ]
     return Compose(transforms)
 

@@ -1,0 +1,17 @@
+# Copyright (c) 2026 skin_lesion_wss contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#     http://www.apache.org/licenses/LICENSE-2.0
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""Losses of the deep graph cut network: the balanced seeding loss and the CRF boundary loss."""
+
+from .balanced_seeding_loss import BalancedSeedingLoss
+from .crf_boundary_loss import CRFBoundaryLoss
+
+__all__ = ["BalancedSeedingLoss", "CRFBoundaryLoss"]
