@@ -29,6 +29,7 @@ __all__ = [
     "evaluation",
     "export",
     "handlers",
+    "losses",
     "maps",
     "metric_learning",
     "networks",

@@ -70,6 +70,8 @@ MAP_SOURCES: dict[str, tuple[list[str], list[str]]] = {
     "ml": (["train_manifold.yaml", "ml_k1.yaml"], []),
     "gradcam_r50": (["train_classifier.yaml"], ["proxy_gradcam.yaml"]),
 }
+# deep graph cut network -> the map source whose proxy stage's maps give its seeds
+DEEP_GRAPH_CUT: dict[str, str] = {"dcml_deep_graph_cut": "dcml"}
 SELFSUP_OVERRIDE = "cpu_selfsup.yaml"  # after the profile's override: loads and freezes the pre-trained trunk
 # proxy run name -> (map source, graph cut)
 PROXIES: dict[str, tuple[str, bool]] = {
@@ -203,28 +205,32 @@ def proxy_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
 
 
 def unet_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
-    """A U-net per proxy set and the fully supervised one, each with its predictions on segmentation val/test."""
+    """A U-net per proxy set, the deep graph cut networks and the fully supervised U-net, each with its predictions
+    on segmentation val/test."""
     out = paths.output_dir
     segmentation = datalist_path(paths.datalist_dir, "segmentation")
     stages = [Stage("full_supervision_datalist", after=("prepare",), action=partial(
         write_full_supervision_datalist, segmentation, paths.full_supervision))]
-    unets = {proxy: proxy_datalist(proxy_dir(out, proxy)) for proxy in PROXIES}
-    for name, datalist in (unets | {"full_supervision": paths.full_supervision}).items():
-        train = bundle_command(with_profile(["train_unet.yaml"], args.profile), run_name=name,
-                               train_datalist=str(datalist), seed=args.training_seed, **paths.common())
-        after = ("prepare",) if name == "full_supervision" else (f"proxy_{name}",)
+    trainings = {proxy: (["train_unet.yaml"], {"train_datalist": str(proxy_datalist(proxy_dir(out, proxy)))},
+                         f"proxy_{proxy}") for proxy in PROXIES}
+    trainings |= {name: (["train_unet.yaml", "train_deep_graph_cut.yaml"], {"seed_source": source},
+                         f"proxy_{source}") for name, source in DEEP_GRAPH_CUT.items()}
+    trainings["full_supervision"] = (["train_unet.yaml"], {"train_datalist": str(paths.full_supervision)}, "prepare")
+    for name, (configs, inputs, after) in trainings.items():
+        train = bundle_command(with_profile(configs, args.profile), run_name=name, **inputs,
+                               seed=args.training_seed, **paths.common())
         predict = bundle_command(with_profile(["inference.yaml"], args.profile), **paths.overrides,
                                  bundle_root=str(ROOT), ckpt_path=str(out / "unet" / name / "model.pt"),
                                  datalist=str(segmentation), datalist_key=["validation", "test"],
                                  output_dir=str(predictions_dir(out, name)))
-        stages += [Stage(f"unet_{name}", train, after, (out / "unet" / name,)),
+        stages += [Stage(f"unet_{name}", train, (after,), (out / "unet" / name,)),
                    Stage(f"predict_{name}", predict, (f"unet_{name}",), (predictions_dir(out, name),))]
     return stages
 
 
 def evaluation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     """The release model copied to models/model.pt for inference.yaml, then Table 1, baselines and the figure."""
-    predictions = tuple(f"predict_{name}" for name in [*PROXIES, "full_supervision"])
+    predictions = tuple(f"predict_{name}" for name in [*PROXIES, *DEEP_GRAPH_CUT, "full_supervision"])
     return [
         Stage("release_model", after=(f"unet_{RELEASE_UNET}",), action=partial(
             copy_atomically, release_checkpoints(paths.output_dir)["model.pt"], paths.models_dir / "model.pt")),

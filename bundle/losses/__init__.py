@@ -13,5 +13,6 @@
 
 from .balanced_seeding_loss import BalancedSeedingLoss
 from .crf_boundary_loss import CRFBoundaryLoss
+from .dense_crf import DenseCRF
 
-__all__ = ["BalancedSeedingLoss", "CRFBoundaryLoss"]
+__all__ = ["BalancedSeedingLoss", "CRFBoundaryLoss", "DenseCRF"]

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn as nn
@@ -26,20 +26,28 @@ class CRFBoundaryLoss(nn.Module):
     """Mean over pixels of ``KL(R || S) = sum_c R_c log(R_c / S_c)``, with ``S`` the softmax of the logits and
     ``R = smoother(S, images)`` its boundary-respecting smoothing (a dense CRF), held fixed as a target.
 
-    Zero where the smoothing leaves the softmax unchanged; the gradient moves ``S`` towards ``R`` only.
+    Zero where the smoothing leaves the softmax unchanged; the gradient moves ``S`` towards ``R`` only. With
+    ``size``, softmax and images are first averaged over blocks down to that size (as DSRG applies the loss at its
+    network's output stride): the CRF's cost falls with the number of pixels.
 
     Args:
-        smoother: maps probabilities (B, C, H, W) and images (B, C_in, H, W) to smoothed probabilities (B, C, H, W),
+        smoother: maps probabilities (B, C, h, w) and images (B, C_in, h, w) to smoothed probabilities (B, C, h, w),
             e.g. :py:class:`bundle.losses.DenseCRF`.
+        size: (h, w) the loss is computed at; None: the logits' own size.
 
     Example::
 
         loss = CRFBoundaryLoss(DenseCRF())(logits, images)  # (B, C, H, W), (B, 3, H, W) -> scalar
     """
 
-    def __init__(self, smoother: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    def __init__(
+        self, smoother: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], size: Sequence[int] | None = None
+    ) -> None:
         super().__init__()
+        if size is not None and (len(size) != 2 or min(size) < 1):
+            raise ValueError(f"size must be two positive ints (h, w) or None, got {size!r}.")
         self.smoother = smoother
+        self.size = None if size is None else (int(size[0]), int(size[1]))
 
     def forward(self, logits: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
         """
@@ -56,6 +64,9 @@ class CRFBoundaryLoss(nn.Module):
                 f"{tuple(logits.shape)} and {tuple(images.shape)}."
             )
         log_probs = F.log_softmax(logits.float(), dim=1)
+        if self.size is not None and self.size != tuple(logits.shape[2:]):
+            log_probs = F.adaptive_avg_pool2d(log_probs.exp(), self.size).clamp_min(1e-12).log()
+            images = F.adaptive_avg_pool2d(images.float(), self.size)
         with torch.no_grad():
             target = self.smoother(log_probs.exp(), images).float()
         # R (log R - log S), 0 where R is 0

@@ -24,7 +24,10 @@ CPU_OVERRIDES = {
     "train_unet.yaml": "cpu_unet.yaml",
     "inference.yaml": "cpu_unet.yaml",
 }
-CPU_VARIANT_OVERRIDES = {"classifier_r101.yaml": "cpu_classifier_r101.yaml"}
+CPU_VARIANT_OVERRIDES = {
+    "classifier_r101.yaml": "cpu_classifier_r101.yaml",
+    "train_deep_graph_cut.yaml": "cpu_deep_graph_cut.yaml",
+}
 """Variants whose paper values the CPU profile replaces in turn, merged right after the variant."""
 
 

@@ -29,9 +29,10 @@ SYNTHETIC = {"num_classification": 56, "num_segmentation": 16, "min_width": 48, 
 # every training shortened to seconds; the values the integration tests' tiny workflows use
 OVERRIDES = {"image_size": "[32,32]", "num_workers": "0", "batch_size": "8", "val_interval": "1", "max_epochs": "2",
              "num_learners": "2", "finetune_epochs": "1", "samples_per_class": "2", "graph_cut_grid": "[16,16]",
-             "channels": "[8,16,32,64,128]", "depth": "10"}
+             "cut_grid": "[8,8]", "channels": "[8,16,32,64,128]", "depth": "10"}
 TABLE1_ROWS = ("Centred disk (label-free)", "Otsu threshold (label-free)", "GradCAM R50", "GradCAM R101",
-               "ML + Attention", "DCML + Attention", "DCML + Attention + graph cut", "Full supervision (upper bound)")
+               "ML + Attention", "DCML + Attention", "DCML + Attention + graph cut", "DCML + Attention + deep graph cut",
+               "Full supervision (upper bound)")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path, sub
 def test_every_stage_runs_and_table1_has_every_row(demo: tuple[list[str], Path, subprocess.CompletedProcess]) -> None:
     _, root, result = demo
     timings = json.loads((root / "output" / "timings.json").read_text())
-    assert len(timings["stages"]) == 24 and "stages run this time: 24" in result.stdout
+    assert len(timings["stages"]) == 26 and "stages run this time: 26" in result.stdout
     for row in TABLE1_ROWS:
         assert f"| {row} |" in result.stdout, f"Table 1 lacks {row}"
     release = torch.load(root / "models" / "model.pt", weights_only=True)
@@ -61,4 +62,4 @@ def test_rerun_skips_every_stage(demo: tuple[list[str], Path, subprocess.Complet
     command, _, _ = demo
     rerun = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert "stages run this time: 0" in rerun.stdout and rerun.stderr.count("[skip]") == 24
+    assert "stages run this time: 0" in rerun.stdout and rerun.stderr.count("[skip]") == 26

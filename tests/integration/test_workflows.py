@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from ignite.engine import Events
 from monai.bundle import ConfigWorkflow
 from monai.data import load_decathlon_datalist
 from monai.transforms import LoadImage
@@ -58,6 +59,10 @@ TINY_MANIFOLD = {**TINY_COMMON, "run_name": "dcml", "max_epochs": 2, "num_learne
                  "samples_per_class": 2, "graph_cut_grid": [16, 16]}
 TINY_CLASSIFIER = {**TINY_COMMON, "run_name": "gradcam_r10", "depth": 10, "max_epochs": 1}
 TINY_UNET = {**TINY_COMMON, "run_name": "dcml", "channels": [8, 16, 32, 64, 128], "max_epochs": 2}
+DEEP_GRAPH_CUT_CONFIGS = [*UNET_CONFIGS, "train_deep_graph_cut.yaml", "cpu_deep_graph_cut.yaml"]
+# seeds from the attention proxies; a low theta so that an untrained network's cuts are accepted somewhere
+TINY_DEEP_GRAPH_CUT = {**{k: v for k, v in TINY_UNET.items() if k != "run_name"}, "seed_source": "dcml",
+                       "cut_grid": [8, 8], "cut_theta": 0.5, "max_epochs": 1}
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -166,6 +171,12 @@ def unet_run(tiny_isic: SyntheticIsic, output_dir: Path, attention_proxy: Path) 
     paths = tiny_isic.paths(output_dir)
     workflow = run_bundle(UNET_CONFIGS, **paths, **TINY_UNET, train_datalist=str(attention_proxy / "datalist.json"))
     return Path(workflow.parser.get_parsed_content("run_dir"))
+
+
+@pytest.fixture(scope="module")
+def deep_graph_cut_run(tiny_isic: SyntheticIsic, output_dir: Path, attention_proxy: Path) -> ConfigWorkflow:
+    """Train the deep graph cut network from the attention maps' seeds for 1 epoch; return the workflow."""
+    return run_bundle(DEEP_GRAPH_CUT_CONFIGS, **tiny_isic.paths(output_dir), **TINY_DEEP_GRAPH_CUT)
 
 
 @pytest.fixture(scope="module")
@@ -409,6 +420,48 @@ def test_unet_trains_and_resumes(
     assert completed_epochs(unet_run / "last.pt") == more_epochs
     best_score_memory = torch.load(unet_run / "last.pt", map_location="cpu", weights_only=True)["best_model"]
     assert [len(kept) for kept in best_score_memory.values()] == [1]  # restored by the next resume
+
+
+def test_deep_graph_cut_grows_its_supervision_beyond_the_seeds(
+    tiny_isic: SyntheticIsic, deep_graph_cut_run: ConfigWorkflow
+) -> None:
+    parser = deep_graph_cut_run.parser
+    run_dir = Path(parser.get_parsed_content("run_dir"))
+    assert run_dir.name == "dcml_deep_graph_cut"
+    state = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=True)["supervision"]
+    training = [item["image"] for item in load_decathlon_datalist(
+        str(datalist_path(tiny_isic.datalist_dir, "classification")), data_list_key="training")]
+    assert sorted(state["keys"]) == sorted(training)  # every image's labels regrown in the epoch
+    supervision = parser.get_parsed_content("supervision")
+    dataset = parser.get_parsed_content("train#dataset")
+    seeds = torch.stack([supervision.seeds(dataset[index]["map"][None])[0] for index in range(len(dataset))])
+    keys = [str(dataset[index]["image"].meta["filename_or_obj"]) for index in range(len(dataset))]
+    labels = supervision.labels(keys, seeds)
+    assert (labels != 255).sum() > (seeds != 255).sum()  # grown beyond the seeds
+    assert torch.equal(labels[seeds != 255], seeds[seeds != 255])
+    unet = parser.get_parsed_content("network_def")
+    unet.load_state_dict(torch.load(run_dir / "model.pt", map_location="cpu", weights_only=True))  # a plain U-net
+
+
+def test_deep_graph_cut_resumes_with_the_supervision_it_saved(
+    tiny_isic: SyntheticIsic, output_dir: Path, deep_graph_cut_run: ConfigWorkflow
+) -> None:
+    run_dir = Path(deep_graph_cut_run.parser.get_parsed_content("run_dir"))
+    saved = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=True)["supervision"]
+    overrides = {**TINY_DEEP_GRAPH_CUT, "max_epochs": 2}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO_ROOT)
+        workflow = ConfigWorkflow(config_file=[str(CONFIG_DIR / name) for name in DEEP_GRAPH_CUT_CONFIGS],
+                                  meta_file=str(META_FILE), logging_file=False, workflow_type=None,
+                                  **tiny_isic.paths(output_dir), **overrides)
+        workflow.initialize()
+        restored = {}
+        trainer, supervision = (workflow.parser.get_parsed_content(key) for key in ("train#trainer", "supervision"))
+        trainer.add_event_handler(Events.STARTED, lambda _: restored.update(supervision.state_dict()))
+        workflow.run()
+        workflow.finalize()
+    assert restored["keys"] == saved["keys"] and torch.equal(restored["labels"], saved["labels"])
+    assert completed_epochs(run_dir / "last.pt") == 2
 
 
 def test_inference_command_line(

@@ -40,3 +40,20 @@ def test_the_gradient_moves_the_softmax_towards_the_target_only():
     target = torch.tensor([0.2, 0.8])[None, :, None, None].expand(1, 2, 2, 2)
     CRFBoundaryLoss(lambda probs, images: target)(logits, torch.zeros(1, 3, 2, 2)).backward()
     assert torch.all(logits.grad[:, 1] < 0) and torch.all(logits.grad[:, 0] > 0)  # descent raises the lesion logit
+
+
+def test_at_a_smaller_size_the_smoother_sees_block_means():
+    seen = {}
+
+    def smoother(probs, images):
+        seen.update(probs=probs, images=images)
+        return probs
+
+    logits = torch.zeros(1, 2, 4, 4)
+    logits[0, 1, :2, :2] = 10.0  # one 2x2 block confidently lesion
+    images = torch.arange(48.0).reshape(1, 3, 4, 4)
+    loss = CRFBoundaryLoss(smoother, size=(2, 2))(logits, images)
+    assert loss.item() == pytest.approx(0.0, abs=1e-6)
+    assert seen["probs"].shape == (1, 2, 2, 2) and seen["probs"][0, 1, 0, 0] > 0.99
+    assert seen["probs"][0, 1, 1, 1].item() == pytest.approx(0.5)
+    assert seen["images"][0, 0, 0, 0].item() == pytest.approx((0 + 1 + 4 + 5) / 4)
