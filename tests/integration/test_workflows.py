@@ -53,7 +53,8 @@ PROXY_SECTIONS = (("classification", "training"), ("classification", "test"),
 """The datalist sections generate_proxy.yaml maps by default (its ``proxy_sources``)."""
 PREDICTION_SECTIONS = ("validation", "test")
 
-TINY_COMMON = {"image_size": [32, 32], "num_workers": 0, "cache_rate": 1.0, "batch_size": 8, "val_interval": 1}
+TINY_COMMON = {"image_size": [32, 32], "num_workers": 0, "cache_rate": 1.0, "batch_size": 8, "val_interval": 1,
+               "epoch_length": None}  # one pass over the tiny set per epoch, not the demo's 35 steps
 TINY_PRETRAIN = {**TINY_COMMON, "pretrain_steps": 3, "pretrain_batch_size": 4}
 TINY_MANIFOLD = {**TINY_COMMON, "run_name": "dcml", "max_epochs": 2, "num_learners": 2, "finetune_epochs": 1,
                  "samples_per_class": 2, "graph_cut_grid": [16, 16]}
