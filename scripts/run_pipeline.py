@@ -72,6 +72,21 @@ MAP_SOURCES: dict[str, tuple[list[str], list[str]]] = {
 }
 # deep graph cut network -> the map source whose proxy stage's maps give its seeds
 DEEP_GRAPH_CUT: dict[str, str] = {"dcml_deep_graph_cut": "dcml"}
+DEEP_GRAPH_CUT_CONFIGS = ["train_unet.yaml", "train_deep_graph_cut.yaml"]
+# --ablation (the deep graph cut paper's Tables 3-5 on the DCML seeds): run name -> (row, config overrides)
+ABLATION: dict[str, tuple[str, dict[str, object]]] = {
+    "dgc_seeds_only": ("seeds only, never regrown (theta = 1), seeding loss",
+                       {"cut_theta": 1.0, "boundary_weight": 0.0}),
+    "dgc_no_boundary": ("dynamic supervision, seeding loss only", {"boundary_weight": 0.0}),
+    "dgc_k5": ("dynamic + boundary, K = 5", {"cut_neighbors": 5}),
+    "dgc_k15": ("dynamic + boundary, K = 15", {"cut_neighbors": 15}),
+    "dgc_theta05": ("dynamic + boundary, theta = 0.5", {"cut_theta": 0.5}),
+    "dgc_theta09": ("dynamic + boundary, theta = 0.9", {"cut_theta": 0.9}),
+}
+ABLATION_REFERENCES = {"dcml_graphcut": ("static graph cut proxies (U-net)", {}),
+                       "dcml_deep_graph_cut": ("dynamic + boundary, K = 9, theta = 0.7 (the pipeline's)", {})}
+ABLATION_FOLDER = "ablation"
+"""The ablation's tables, in ``<output_dir>/evaluation``."""
 SELFSUP_OVERRIDE = "cpu_selfsup.yaml"  # after the profile's override: loads and freezes the pre-trained trunk
 # proxy run name -> (map source, graph cut)
 PROXIES: dict[str, tuple[str, bool]] = {
@@ -114,6 +129,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=None,
                         help="stages run side by side, each with CPU threads / jobs threads (default: 2 with the cpu "
                              "profile, where two one-thread trainings beat one two-thread training; 1 with paper)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="also train the deep graph cut network's variants (static vs dynamic supervision, "
+                             "boundary loss, K, theta) and write their table to <output_dir>/evaluation/ablation")
     parser.add_argument("--selfsup", action="store_true",
                         help="pre-train the manifolds' trunk without labels (pretrain_trunk.yaml) and train only their "
                              "attention and embedding on it, frozen (cpu_selfsup.yaml)")
@@ -211,21 +229,45 @@ def unet_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     segmentation = datalist_path(paths.datalist_dir, "segmentation")
     stages = [Stage("full_supervision_datalist", after=("prepare",), action=partial(
         write_full_supervision_datalist, segmentation, paths.full_supervision))]
-    trainings = {proxy: (["train_unet.yaml"], {"train_datalist": str(proxy_datalist(proxy_dir(out, proxy)))},
-                         f"proxy_{proxy}") for proxy in PROXIES}
-    trainings |= {name: (["train_unet.yaml", "train_deep_graph_cut.yaml"], {"seed_source": source},
-                         f"proxy_{source}") for name, source in DEEP_GRAPH_CUT.items()}
-    trainings["full_supervision"] = (["train_unet.yaml"], {"train_datalist": str(paths.full_supervision)}, "prepare")
-    for name, (configs, inputs, after) in trainings.items():
-        train = bundle_command(with_profile(configs, args.profile), run_name=name, **inputs,
-                               seed=args.training_seed, **paths.common())
-        predict = bundle_command(with_profile(["inference.yaml"], args.profile), **paths.overrides,
-                                 bundle_root=str(ROOT), ckpt_path=str(out / "unet" / name / "model.pt"),
-                                 datalist=str(segmentation), datalist_key=["validation", "test"],
-                                 output_dir=str(predictions_dir(out, name)))
-        stages += [Stage(f"unet_{name}", train, (after,), (out / "unet" / name,)),
-                   Stage(f"predict_{name}", predict, (f"unet_{name}",), (predictions_dir(out, name),))]
-    return stages
+    for proxy in PROXIES:
+        inputs = {"train_datalist": str(proxy_datalist(proxy_dir(out, proxy)))}
+        stages += segmentation_stages(args, paths, proxy, ["train_unet.yaml"], inputs, f"proxy_{proxy}")
+    for name, source in DEEP_GRAPH_CUT.items():
+        stages += segmentation_stages(args, paths, name, DEEP_GRAPH_CUT_CONFIGS, {"seed_source": source},
+                                      f"proxy_{source}")
+    inputs = {"train_datalist": str(paths.full_supervision)}
+    return stages + segmentation_stages(args, paths, "full_supervision", ["train_unet.yaml"], inputs, "prepare")
+
+
+def ablation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
+    """With --ablation: the deep graph cut network's variants of ``ABLATION`` from the DCML seeds, then their table
+    beside the static graph cut U-net and the pipeline's own deep graph cut network."""
+    if not args.ablation:
+        return []
+    stages = []
+    for name, (_, overrides) in ABLATION.items():
+        stages += segmentation_stages(args, paths, name, DEEP_GRAPH_CUT_CONFIGS,
+                                      {"seed_source": "dcml", **overrides}, "proxy_dcml")
+    rows = [[label, None, name, None] for name, (label, _) in {**ABLATION_REFERENCES, **ABLATION}.items()]
+    evaluate = bundle_command(["evaluate.yaml"], **paths.common(), method_rows=rows,
+                              eval_dir=str(paths.output_dir / "evaluation" / ABLATION_FOLDER))
+    after = tuple(f"predict_{name}" for name in {**ABLATION_REFERENCES, **ABLATION})
+    return [*stages, Stage("evaluate_ablation", evaluate, after, (paths.output_dir / "evaluation" / ABLATION_FOLDER,))]
+
+
+def segmentation_stages(args: argparse.Namespace, paths: Paths, name: str, configs: list[str],
+                        inputs: dict[str, object], after: str) -> list[Stage]:
+    """Train the segmentation network ``name`` (``configs`` with the profile, ``inputs`` as ids) after the stage
+    ``after``, then predict the segmentation validation and test images with it."""
+    out = paths.output_dir
+    train = bundle_command(with_profile(configs, args.profile), run_name=name, **inputs, seed=args.training_seed,
+                           **paths.common())
+    predict = bundle_command(with_profile(["inference.yaml"], args.profile), **paths.overrides,
+                             bundle_root=str(ROOT), ckpt_path=str(out / "unet" / name / "model.pt"),
+                             datalist=str(datalist_path(paths.datalist_dir, "segmentation")),
+                             datalist_key=["validation", "test"], output_dir=str(predictions_dir(out, name)))
+    return [Stage(f"unet_{name}", train, (after,), (out / "unet" / name,)),
+            Stage(f"predict_{name}", predict, (f"unet_{name}",), (predictions_dir(out, name),))]
 
 
 def evaluation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
@@ -239,7 +281,7 @@ def evaluation_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     ]
 
 
-PLAN = (data_stages, map_source_stages, proxy_stages, unet_stages, evaluation_stages)
+PLAN = (data_stages, map_source_stages, proxy_stages, unet_stages, evaluation_stages, ablation_stages)
 """The pipeline, in order: each part lists its stages for a run's arguments and paths."""
 
 

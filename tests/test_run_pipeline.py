@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -84,6 +85,23 @@ def test_plan_orders_every_stage_after_those_it_reads(pipeline_module, argv, fir
         assert (stage.action is None) == bool(stage.command)
     assert names.index("full_supervision_datalist") < names.index("unet_full_supervision")
     assert names.index("unet_dcml_graphcut") < names.index("release_model") < names.index("evaluate")
+
+
+def test_the_ablation_trains_each_variant_from_the_dcml_seeds_and_tables_them(pipeline_module):
+    stages = {stage.name: stage for stage in planned_stages(pipeline_module, ["--ablation"])}
+    assert not any(name.startswith("unet_dgc") for name in (s.name for s in planned_stages(pipeline_module, [])))
+    for name, (_, overrides) in pipeline_module.ABLATION.items():
+        command = stages[f"unet_{name}"].command
+        assert stages[f"unet_{name}"].after == ("proxy_dcml",)
+        assert "configs/train_deep_graph_cut.yaml" in " ".join(command)
+        assert command[command.index("--seed_source") + 1] == "dcml"
+        for key, value in overrides.items():
+            assert command[command.index(f"--{key}") + 1] == repr(value)
+    table = stages["evaluate_ablation"]
+    assert set(table.after) == {f"predict_{name}" for name in {**pipeline_module.ABLATION_REFERENCES,
+                                                                 **pipeline_module.ABLATION}}
+    rows = ast.literal_eval(table.command[table.command.index("--method_rows") + 1])  # as fire parses it
+    assert [row[2] for row in rows] == [*pipeline_module.ABLATION_REFERENCES, *pipeline_module.ABLATION]
 
 
 def test_bundle_command_and_its_printable_form(pipeline_module):
