@@ -98,6 +98,12 @@ COMMANDS: list[tuple[str, str]] = [
      WORKFLOWS + "test_gradcam_proxies_cover_every_image"),
     (bundle_run(C + "train_unet.yaml", rest=r" --run_name \S+$"), PAPER),
     (bundle_run(C + "evaluate.yaml"), WORKFLOWS + "test_evaluation_writes_table_and_figure"),
+    (bundle_run(C + "train_unet.yaml", C + "train_deep_graph_cut.yaml", rest=r" --seed_source \S+$"), PAPER),
+    (bundle_run(C + "train_unet.yaml", C + "cpu_unet.yaml", C + "train_deep_graph_cut.yaml",
+                C + "cpu_deep_graph_cut.yaml"),
+     WORKFLOWS + "test_deep_graph_cut_grows_its_supervision_beyond_the_seeds"),
+    (r"python scripts/run_pipeline\.py --ablation$",
+     "tests/test_run_pipeline.py::test_the_ablation_trains_each_variant_from_the_dcml_seeds_and_tables_them"),
 ]
 
 _NUMBER = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])|\b\d+(\.\d+)? (s|min|MB|GB)\b")  # not versions

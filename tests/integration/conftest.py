@@ -138,7 +138,8 @@ def release(tiny_isic: SyntheticIsic, tmp_path_factory: pytest.TempPathFactory) 
         "validation": as_segmentation_pairs(load_datalist(tiny_isic.datalist_dir / "segmentation.json", "validation")),
     })
     run_bundle(["train_unet.yaml", "cpu_unet.yaml"], **tiny_isic.paths(root / "output"), run_name="release",
-               train_datalist=str(pairs), max_epochs=30, val_interval=30, batch_size=8, num_workers=0, epoch_length=None)
+               train_datalist=str(pairs), max_epochs=30, val_interval=30, batch_size=8, num_workers=0,
+               epoch_length=None)
     checkpoints = {
         "model.pt": root / "output" / "unet" / "release" / "model.pt",
         "attention.pt": untrained_weights(["train_manifold.yaml", "cpu_manifold.yaml"], root / "attention.pt"),

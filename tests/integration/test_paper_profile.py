@@ -20,14 +20,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from monai.bundle import ConfigParser
+from scipy.ndimage import gaussian_filter
 
-from bundle.data.datalist import write_full_supervision_datalist
-from bundle.data.output_layout import datalist_path
+from bundle.data.datalist import load_datalist, write_full_supervision_datalist
+from bundle.data.output_layout import datalist_path, map_path, mask_path, proxy_dir
+from bundle.proxy import write_proxy_datalist
+from bundle.utils import read_pil_array, save_png_atomic
 from tests.integration.conftest import CONFIG_DIR, SyntheticIsic, run_bundle
 
+SEED_SOURCE = "true_masks"
+"""A proxy folder whose maps are the tiny set's true masks, blurred: the deep graph cut network's seeds."""
 ONE_EPOCH = {"max_epochs": 1, "val_interval": 1, "batch_size": 8, "num_workers": 0, "cache_rate": 0.0}
 
 # configs -> (overrides beyond ONE_EPOCH, the checkpoint's file under the output folder, a paper-size weight and
@@ -45,7 +51,23 @@ TRAININGS = {
                        "pretrain/trunk.pt", ("layer3.5.conv3.weight", (1024, 256, 1, 1))),
     "unet": (["train_unet.yaml"], {"run_name": "full_supervision"}, "unet/full_supervision/model.pt",
              ("model.0.conv.unit0.conv.weight", (32, 3, 3, 3))),
+    "deep_graph_cut": (["train_unet.yaml", "train_deep_graph_cut.yaml"], {"seed_source": SEED_SOURCE},
+                       f"unet/{SEED_SOURCE}_deep_graph_cut/model.pt",
+                       ("model.0.conv.unit0.conv.weight", (32, 3, 3, 3))),
 }
+
+
+def write_seed_maps(isic: SyntheticIsic, folder: Path) -> None:
+    """A proxy folder of the classification images: their true masks, blurred, as 16-bit maps, and the masks."""
+    folder.mkdir(parents=True)
+    classification = datalist_path(isic.datalist_dir, "classification")
+    for item in (item for key in ("training", "test") for item in load_datalist(classification, key)):
+        mask = read_pil_array(item["mask"], mode="L", kind="mask") > 127
+        blurred = gaussian_filter(mask.astype(float), sigma=3)
+        save_png_atomic((blurred * 65535).astype(np.uint16), map_path(folder, item["image"]))
+        save_png_atomic(mask.astype(np.uint8) * 255, mask_path(folder, item["image"]))
+    write_proxy_datalist(folder, isic.datalist_dir, {"training": [("classification", "training")],
+                                                     "validation": [("classification", "test")]})
 
 
 @pytest.mark.parametrize("name", sorted(TRAININGS))
@@ -55,6 +77,8 @@ def test_paper_configuration_trains_one_epoch(tiny_isic: SyntheticIsic, tmp_path
         pairs = write_full_supervision_datalist(datalist_path(tiny_isic.datalist_dir, "segmentation"),
                                                 tmp_path / "pairs.json")
         overrides = {**overrides, "train_datalist": str(pairs)}
+    if "seed_source" in overrides:
+        write_seed_maps(tiny_isic, proxy_dir(tmp_path / "output", SEED_SOURCE))
     workflow = run_bundle(configs, **tiny_isic.paths(tmp_path / "output"), **ONE_EPOCH, **overrides)
     assert workflow.parser.get_parsed_content("image_size") == [224, 224]
     state = torch.load(tmp_path / "output" / checkpoint, map_location="cpu", weights_only=True)

@@ -31,8 +31,8 @@ OVERRIDES = {"image_size": "[32,32]", "num_workers": "0", "batch_size": "8", "va
              "num_learners": "2", "finetune_epochs": "1", "samples_per_class": "2", "graph_cut_grid": "[16,16]",
              "cut_grid": "[8,8]", "channels": "[8,16,32,64,128]", "depth": "10", "epoch_length": "None"}
 TABLE1_ROWS = ("Centred disk (label-free)", "Otsu threshold (label-free)", "GradCAM R50", "GradCAM R101",
-               "ML + Attention", "DCML + Attention", "DCML + Attention + graph cut", "DCML + Attention + deep graph cut",
-               "Full supervision (upper bound)")
+               "ML + Attention", "DCML + Attention", "DCML + Attention + graph cut",
+               "DCML + Attention + deep graph cut", "Full supervision (upper bound)")
 
 
 @pytest.fixture(scope="module")
