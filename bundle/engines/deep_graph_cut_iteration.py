@@ -25,6 +25,7 @@ from monai.engines import SupervisedTrainer
 from monai.engines.utils import IterationEvents
 from monai.utils import CommonKeys
 
+from bundle.engines.plain_step import check_plain_engine, finish_step
 from bundle.maps import FeatureExtractor
 from bundle.proxy.dynamic_supervision import DynamicSupervision
 
@@ -46,8 +47,8 @@ class DeepGraphCutIteration:
     (the balanced seeding loss) plus ``boundary_weight * boundary_loss(logits, images)``.
 
     Fires MONAI's ``IterationEvents`` and returns ``{"image", "label", "pred": detached logits, "loss"}`` like
-    MONAI's own iteration. ``attach(trainer)`` puts the cut's share of the step time in ``engine.state.metrics``
-    at each epoch's end and logs it.
+    MONAI's own iteration; gradient accumulation and AMP are not supported. ``attach(trainer)`` puts the cut's share
+    of the step time in ``engine.state.metrics`` at each epoch's end and logs it.
 
     Args:
         supervision: the per-image labels and their seeds' thresholds.
@@ -90,6 +91,7 @@ class DeepGraphCutIteration:
         engine.add_event_handler(Events.EPOCH_COMPLETED, self._report_timing)
 
     def __call__(self, engine: SupervisedTrainer, batchdata: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+        check_plain_engine(engine)
         started = time.perf_counter()
         device = engine.state.device
         images = batchdata[self.image_key].to(device)
@@ -110,16 +112,9 @@ class DeepGraphCutIteration:
         loss = engine.loss_function(logits, labels)
         if self.boundary_loss is not None and self.boundary_weight > 0:
             loss = loss + self.boundary_weight * self.boundary_loss(logits, images)
-        engine.fire_event(IterationEvents.LOSS_COMPLETED)
-        loss.backward()
-        engine.fire_event(IterationEvents.BACKWARD_COMPLETED)
-        engine.optimizer.step()
-
-        engine.state.output[CommonKeys.PRED] = logits.detach()
-        engine.state.output[CommonKeys.LOSS] = loss.detach()
-        engine.fire_event(IterationEvents.MODEL_COMPLETED)
+        output = finish_step(engine, loss, logits)
         self._seconds["step"] += time.perf_counter() - started
-        return engine.state.output
+        return output
 
     def _regrown(self, keys: list[str], seeds: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
         started = time.perf_counter()

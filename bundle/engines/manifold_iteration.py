@@ -21,6 +21,7 @@ from monai.engines import SupervisedTrainer
 from monai.engines.utils import IterationEvents
 from monai.utils import CommonKeys, convert_to_tensor
 
+from bundle.engines.plain_step import check_plain_engine, finish_step
 from bundle.metric_learning import CLUSTER_KEY
 
 
@@ -51,7 +52,7 @@ class ManifoldIteration:
         self.cluster_key = cluster_key
 
     def __call__(self, engine: SupervisedTrainer, batchdata: Mapping[str, Any]) -> Any:
-        self._check_engine(engine)
+        check_plain_engine(engine)
         device, non_blocking = engine.state.device, engine.non_blocking
         images = batchdata[self.image_key].to(device, non_blocking=non_blocking)
         labels = convert_to_tensor(batchdata[self.label_key], track_meta=False).to(device, non_blocking=non_blocking)
@@ -65,22 +66,7 @@ class ManifoldIteration:
         embedding, _ = engine.network(images)
         engine.fire_event(IterationEvents.FORWARD_COMPLETED)
         loss = engine.loss_function(self._learner_embedding(engine.network, embedding, learner), labels, learner)
-        engine.fire_event(IterationEvents.LOSS_COMPLETED)
-        loss.backward()
-        engine.fire_event(IterationEvents.BACKWARD_COMPLETED)
-        engine.optimizer.step()
-
-        engine.state.output[CommonKeys.PRED] = embedding.detach()
-        engine.state.output[CommonKeys.LOSS] = loss.detach()
-        engine.fire_event(IterationEvents.MODEL_COMPLETED)
-        return engine.state.output
-
-    @staticmethod
-    def _check_engine(engine: SupervisedTrainer) -> None:
-        if getattr(engine, "accumulation_steps", 1) != 1:
-            raise ValueError(f"accumulation_steps must be 1 (no accumulation), got {engine.accumulation_steps}.")
-        if engine.amp:
-            raise ValueError("automatic mixed precision is not supported, got amp=True.")
+        return finish_step(engine, loss, embedding)
 
     @staticmethod
     def _learner_of(clusters: torch.Tensor) -> int:

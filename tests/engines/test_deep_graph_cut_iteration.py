@@ -28,14 +28,6 @@ from bundle.proxy.dynamic_supervision import IGNORE_INDEX
 GRID = (8, 8)
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def dataset(num_images: int = 4) -> Dataset:
     """32x32 images with a bright square lesion off the centre (so that flips move it), and maps on the 8x8 grid
     that are high on its centre and low far from it."""

@@ -35,15 +35,6 @@ MAX_EPOCHS = 4
 FINETUNE_START = 3  # epochs 1-3 divide and conquer, epoch 4 fine-tunes
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny tensors: synchronising two threads costs far more than it saves, badly so on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _training(max_epochs: int = MAX_EPOCHS, **trainer_kwargs):
     """A fresh, seeded trainer with the re-cluster and fine-tune handlers, and a per-epoch record of its state."""
     torch.manual_seed(0)
