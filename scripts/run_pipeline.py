@@ -78,6 +78,7 @@ ABLATION: dict[str, tuple[str, dict[str, object]]] = {
     "dgc_seeds_only": ("seeds only, never regrown (theta = 1), seeding loss",
                        {"cut_theta": 1.0, "boundary_weight": 0.0}),
     "dgc_no_boundary": ("dynamic supervision, seeding loss only", {"boundary_weight": 0.0}),
+    "dgc_seeds_boundary": ("seeds only, never regrown (theta = 1), seeding + boundary loss", {"cut_theta": 1.0}),
     "dgc_k5": ("dynamic + boundary, K = 5", {"cut_neighbors": 5}),
     "dgc_k15": ("dynamic + boundary, K = 15", {"cut_neighbors": 15}),
     "dgc_theta05": ("dynamic + boundary, theta = 0.5", {"cut_theta": 0.5}),
