@@ -24,8 +24,8 @@ from bundle.utils import atomic_path
 
 __all__ = ["DOT_COLOUR", "MEAN_COLOUR", "write_dice_strip_plot"]
 
-LABEL_WIDTH = 230
-"""Pixels left of the axis for the row labels."""
+LABEL_WIDTH = 300
+"""Pixels left of the axis for the row labels (the longest, "DCML + Attention + deep graph cut U-net", fits)."""
 PLOT_WIDTH = 500
 """Pixels from Dice 0 to Dice 1."""
 ROW_HEIGHT = 28
