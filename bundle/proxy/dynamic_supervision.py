@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bundle.proxy.graph_cut_refiner import GraphCutRefiner
+from bundle.proxy.graph_cut_refiner import GraphCutRefiner, batch_nearest_neighbors
 
 __all__ = ["DynamicSupervision", "seed_labels"]
 
@@ -125,12 +125,14 @@ class DynamicSupervision:
             raise ValueError(f"features must be (B, C, {grid[0]}, {grid[1]}), got shape {tuple(features.shape)}.")
         lesion = _on_grid(probs[:, 1:2].detach().float(), grid)[:, 0].clamp(0.0, 1.0).cpu().numpy()
         seed_np, feature_np = seeds[:, 0].cpu().numpy(), features.detach().float().cpu().numpy()
-        for key, seed, prob, feature in zip(keys, seed_np, lesion, feature_np):
-            self._labels[key] = torch.from_numpy(self._regrown(seed, prob, feature))
+        k = min(self.refiner.num_neighbors, grid[0] * grid[1] - 1)
+        neighbors = batch_nearest_neighbors(features, k).cpu().numpy()  # the whole batch's KNN at once
+        for key, seed, prob, feature, near in zip(keys, seed_np, lesion, feature_np, neighbors):
+            self._labels[key] = torch.from_numpy(self._regrown(seed, prob, feature, near))
         return self.labels(keys, seeds)
 
-    def _regrown(self, seed: np.ndarray, prob: np.ndarray, features: np.ndarray) -> np.ndarray:
-        cut = self.refiner.cut(prob, features, seed == 1, seed == 0)
+    def _regrown(self, seed: np.ndarray, prob: np.ndarray, features: np.ndarray, neighbors: np.ndarray) -> np.ndarray:
+        cut = self.refiner.cut(prob, features, seed == 1, seed == 0, neighbors)
         accepted = np.where(cut, prob > self.theta, 1.0 - prob > self.theta)
         labels = np.where(accepted, cut.astype(np.uint8), np.uint8(IGNORE_INDEX)).astype(np.uint8)
         labels[seed == 1], labels[seed == 0] = 1, 0

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from sklearn.neighbors import NearestNeighbors
 
-__all__ = ["GraphCutRefiner"]
+__all__ = ["GraphCutRefiner", "batch_nearest_neighbors"]
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,14 @@ class GraphCutRefiner:
             cut = np.where(accepted, cut, prob > 0.5)
         return (cut | fg_seeds) & ~bg_seeds
 
-    def cut(self, prob: np.ndarray, features: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarray) -> np.ndarray:
+    def cut(
+        self,
+        prob: np.ndarray,
+        features: np.ndarray,
+        fg_seeds: np.ndarray,
+        bg_seeds: np.ndarray,
+        neighbors: np.ndarray | None = None,
+    ) -> np.ndarray:
         """The min cut between given seeds, unlabelled pixels weighed by ``prob`` (no thresholds, no gating).
 
         Args:
@@ -120,6 +127,8 @@ class GraphCutRefiner:
             features: (C, h, w) node features on the same grid.
             fg_seeds: (h, w) bool, pixels tied to the lesion terminal.
             bg_seeds: (h, w) bool, pixels tied to the background terminal (a pixel in both is background).
+            neighbors: optional (h * w, k) indices of each pixel's nearest pixels in feature space, e.g. a row of
+                :py:func:`batch_nearest_neighbors`; None: searched here.
 
         Returns:
             (h, w) bool lesion mask, seeds with their own label; ``prob > 0.5`` without seeds of both kinds.
@@ -128,17 +137,26 @@ class GraphCutRefiner:
         fg_seeds, bg_seeds = np.asarray(fg_seeds, dtype=bool), np.asarray(bg_seeds, dtype=bool)
         if fg_seeds.shape != prob.shape or bg_seeds.shape != prob.shape:
             raise ValueError(f"seeds must have the shape of prob {prob.shape}, got {fg_seeds.shape}, {bg_seeds.shape}.")
+        if neighbors is not None and (neighbors.ndim != 2 or neighbors.shape[0] != prob.size):
+            raise ValueError(f"neighbors must be ({prob.size}, k), got shape {neighbors.shape}.")
         fg_seeds = fg_seeds & ~bg_seeds
-        return (self._seeded_cut(prob, features, fg_seeds, bg_seeds) | fg_seeds) & ~bg_seeds
+        return (self._seeded_cut(prob, features, fg_seeds, bg_seeds, neighbors) | fg_seeds) & ~bg_seeds
 
     def _seeded_cut(
-        self, prob: np.ndarray, features: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarray
+        self,
+        prob: np.ndarray,
+        features: np.ndarray,
+        fg_seeds: np.ndarray,
+        bg_seeds: np.ndarray,
+        neighbors: np.ndarray | None = None,
     ) -> np.ndarray:
         if not fg_seeds.any() or not bg_seeds.any():
             missing = "foreground" if not fg_seeds.any() else "background"
             logger.debug("no %s seeds: falling back to prob > 0.5", missing)
             return prob > 0.5
-        return self._min_cut(prob, features, fg_seeds, bg_seeds)
+        if neighbors is None:
+            neighbors = _nearest_neighbors(features.reshape(features.shape[0], -1).T, self._k(prob.size))
+        return self._min_cut(prob, neighbors, fg_seeds, bg_seeds)
 
     def refine_batch(
         self, probs: torch.Tensor, features: torch.Tensor, confidences: torch.Tensor | None = None
@@ -187,10 +205,10 @@ class GraphCutRefiner:
         return prob, features, confidence
 
     def _min_cut(
-        self, prob: np.ndarray, features: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarray
+        self, prob: np.ndarray, neighbors: np.ndarray, fg_seeds: np.ndarray, bg_seeds: np.ndarray
     ) -> np.ndarray:
         source_caps, sink_caps = self._terminal_capacities(prob, fg_seeds, bg_seeds)
-        first, second = self._knn_edges(features.reshape(features.shape[0], -1).T)
+        first, second = _undirected_edges(neighbors)
         graph = maxflow.Graph[float](prob.size, first.size)
         node_ids = graph.add_grid_nodes(prob.shape)
         ones = np.ones(first.size, dtype=np.float64)
@@ -209,15 +227,37 @@ class GraphCutRefiner:
         source_caps[bg_seeds], sink_caps[bg_seeds] = self.seed_capacity, 0.0
         return source_caps, sink_caps
 
-    def _knn_edges(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Undirected KNN edges (i < j, each pair once) of the (N, C) node features."""
-        num_nodes = nodes.shape[0]
-        k = min(self.num_neighbors, num_nodes - 1)
-        neighbors = _nearest_neighbors(nodes, k)
-        rows = np.repeat(np.arange(num_nodes), k)
-        cols = neighbors.reshape(-1)
-        pair_codes = np.unique(np.minimum(rows, cols) * num_nodes + np.maximum(rows, cols))
-        return (pair_codes // num_nodes).astype(np.int32), (pair_codes % num_nodes).astype(np.int32)
+    def _k(self, num_nodes: int) -> int:
+        """K, capped at the number of other nodes."""
+        return min(self.num_neighbors, num_nodes - 1)
+
+
+def batch_nearest_neighbors(features: torch.Tensor, k: int) -> torch.Tensor:
+    """The ``k`` nearest other pixels of every pixel of a batch of feature maps, in one batched matrix product.
+
+    Args:
+        features: (B, C, h, w) node features.
+        k: neighbours per pixel, at most h * w - 1.
+
+    Returns:
+        (B, h * w, k) indices, row-major over (h, w), nearest first (squared Euclidean distance, self excluded).
+    """
+    points = features.detach().float().flatten(2).transpose(1, 2)  # (B, N, C)
+    if not 1 <= k < points.shape[1]:
+        raise ValueError(f"k must be in [1, {points.shape[1] - 1}], got {k}.")
+    squared_norms = points.pow(2).sum(dim=2)
+    distances = torch.baddbmm(squared_norms[:, :, None], points, points.transpose(1, 2), alpha=-2.0)
+    distances = distances + squared_norms[:, None, :]
+    distances.diagonal(dim1=1, dim2=2).fill_(float("inf"))
+    return distances.topk(k, dim=2, largest=False).indices
+
+
+def _undirected_edges(neighbors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected edges (i < j, each pair once) of the (N, k) neighbour lists."""
+    num_nodes, k = neighbors.shape
+    rows, cols = np.repeat(np.arange(num_nodes), k), neighbors.reshape(-1)
+    pair_codes = np.unique(np.minimum(rows, cols) * num_nodes + np.maximum(rows, cols))
+    return (pair_codes // num_nodes).astype(np.int32), (pair_codes % num_nodes).astype(np.int32)
 
 
 def _nearest_neighbors(nodes: np.ndarray, k: int) -> np.ndarray:

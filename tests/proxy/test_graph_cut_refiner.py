@@ -19,7 +19,12 @@ import numpy as np
 import pytest
 import torch
 
-from bundle.proxy.graph_cut_refiner import GraphCutRefiner
+from bundle.proxy.graph_cut_refiner import (
+    GraphCutRefiner,
+    _nearest_neighbors,
+    _undirected_edges,
+    batch_nearest_neighbors,
+)
 
 SIZE = 12
 BLOB_A = (slice(1, 5), slice(1, 5))
@@ -146,9 +151,11 @@ def test_knn_edges_match_a_loop(num_channels: int, k: int) -> None:
         distances = [(float(((nodes[i] - nodes[j]) ** 2).sum()), j) for j in range(len(nodes)) if j != i]
         for _, j in sorted(distances)[:k]:
             expected.add((min(i, j), max(i, j)))
-    first, second = GraphCutRefiner(num_neighbors=k)._knn_edges(nodes)
-    assert set(zip(first.tolist(), second.tolist())) == expected
-    assert len(first) == len(expected)  # each undirected pair once
+    batch = torch.from_numpy(nodes.T.copy()).reshape(1, num_channels, 20, 1)  # 20 pixels of one image
+    for neighbors in (_nearest_neighbors(nodes, k), batch_nearest_neighbors(batch, k)[0].numpy()):
+        first, second = _undirected_edges(neighbors)
+        assert set(zip(first.tolist(), second.tolist())) == expected
+        assert len(first) == len(expected)  # each undirected pair once
 
 
 def test_refine_batch_matches_single_calls() -> None:
@@ -223,3 +230,27 @@ def test_ill_batch_inputs(probs_shape: tuple, features_shape: tuple, confidences
     confidences = None if confidences_shape is None else torch.zeros(confidences_shape)
     with pytest.raises(ValueError):
         GraphCutRefiner().refine_batch(torch.zeros(probs_shape), torch.zeros(features_shape), confidences)
+
+
+@pytest.mark.parametrize("channels", [3, 40])  # a k-d tree below 17 channels per image, a dense search above
+def test_the_batch_knn_finds_each_images_own_nearest_pixels(channels):
+    features = torch.rand(3, channels, 6, 7, generator=torch.Generator().manual_seed(channels))
+    neighbors = batch_nearest_neighbors(features, k=4)
+    assert neighbors.shape == (3, 42, 4)
+    for image, found in zip(features, neighbors):
+        nodes = image.flatten(1).T.numpy()
+        np.testing.assert_array_equal(found.numpy(), _nearest_neighbors(nodes, 4))
+
+
+def test_a_cut_on_given_neighbours_equals_the_cut_that_searches_them():
+    rng = np.random.default_rng(0)
+    prob, features = rng.uniform(0.2, 0.8, (6, 6)), rng.normal(size=(20, 6, 6)).astype(np.float32)
+    fg, bg = np.zeros((6, 6), bool), np.zeros((6, 6), bool)
+    fg[1, 1], bg[5, 5] = True, True
+    refiner = GraphCutRefiner(num_neighbors=5)
+    neighbors = batch_nearest_neighbors(torch.from_numpy(features)[None], k=5)[0].numpy()
+    np.testing.assert_array_equal(refiner.cut(prob, features, fg, bg, neighbors), refiner.cut(prob, features, fg, bg))
+    with pytest.raises(ValueError, match="neighbors must be"):
+        refiner.cut(prob, features, fg, bg, neighbors[:10])
+    with pytest.raises(ValueError, match="k must be"):
+        batch_nearest_neighbors(torch.from_numpy(features)[None], k=36)
