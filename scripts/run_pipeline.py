@@ -319,7 +319,7 @@ def run_plans(runs: list[tuple[argparse.Namespace, Paths]], jobs: int = 1) -> di
     """Run every stage of ``PLAN`` for each ``(args, paths)`` of ``runs``, up to ``jobs`` stages at a time, each once
     the stages it reads are done (the data set is made by the first run, once); return the seconds of the stages run
     this time, per run folder."""
-    threads = max(1, len(os.sched_getaffinity(0)) // jobs) if jobs > 1 else None
+    threads = max(1, usable_cores() // jobs) if jobs > 1 else None
     tasks, timings = {}, {}
     for index, (args, paths) in enumerate(runs):
         pipeline = Pipeline(paths.output_dir, ROOT, threads)
@@ -332,6 +332,13 @@ def run_plans(runs: list[tuple[argparse.Namespace, Paths]], jobs: int = 1) -> di
             tasks[(index, stage.name)] = Task(partial(run_stage, pipeline, stage), frozenset(needs))
     run_task_graph(tasks, jobs)
     return timings
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (Linux), or the machine's (macOS and Windows have no affinity call)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def run_stage(pipeline: Pipeline, stage: Stage) -> None:
