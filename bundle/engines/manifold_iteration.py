@@ -23,6 +23,7 @@ from monai.utils import CommonKeys, convert_to_tensor
 
 from bundle.engines.plain_step import check_plain_engine, finish_step
 from bundle.metric_learning import CLUSTER_KEY
+from bundle.utils import unwrap_module
 
 
 class ManifoldIteration:
@@ -79,9 +80,7 @@ class ManifoldIteration:
     @staticmethod
     def _learner_embedding(network: torch.nn.Module, embedding: torch.Tensor, learner: int) -> torch.Tensor:
         """(B, d_k) slice of ``embedding`` owned by ``learner``; the whole embedding when one learner is active."""
-        if isinstance(network, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
-            network = network.module
-        slices = network.learner_slices()
+        slices = unwrap_module(network).learner_slices()
         if not 0 <= learner < len(slices):
             raise ValueError(f"cluster id {learner} has no learner: the network has {len(slices)} learner(s).")
         return embedding if len(slices) == 1 else embedding[:, slices[learner]]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from .centred_disk import CentredDiskBaseline
 from .dice_strip_plot import write_dice_strip_plot
 from .equal_area_masks import EqualAreaMasks, top_area_mask
+from .gathered_epoch_metric import GatheredEpochMetric
 from .normalized_mutual_info import NormalizedMutualInfo
 from .otsu_threshold import OtsuBaseline
 from .recall_at_k import RecallAtK
@@ -26,6 +27,7 @@ from .table1_report import Table1Report
 __all__ = [
     "CentredDiskBaseline",
     "EqualAreaMasks",
+    "GatheredEpochMetric",
     "NormalizedMutualInfo",
     "OtsuBaseline",
     "RecallAtK",

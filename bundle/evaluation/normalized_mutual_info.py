@@ -17,16 +17,16 @@ from collections.abc import Callable
 from functools import partial
 
 import torch
-from ignite.metrics import EpochMetric
 
+from bundle.evaluation.gathered_epoch_metric import GatheredEpochMetric
 from bundle.evaluation.retrieval_metrics import embeddings_and_labels, normalized_mutual_info
 
 
-class NormalizedMutualInfo(EpochMetric):
+class NormalizedMutualInfo(GatheredEpochMetric):
     """NMI between the classes and a k-means clustering (one cluster per class) of the epoch's embeddings.
 
     Needs no pixel labels, which is why the paper picks its best epoch by it. Works as a MONAI evaluator
-    ``key_val_metric`` or ``additional_metrics`` entry.
+    ``key_val_metric`` or ``additional_metrics`` entry, with the samples of every process under ``torchrun``.
 
     Args:
         seed: k-means random state.

@@ -17,17 +17,17 @@ from collections.abc import Callable
 from functools import partial
 
 import torch
-from ignite.metrics import EpochMetric
 
+from bundle.evaluation.gathered_epoch_metric import GatheredEpochMetric
 from bundle.evaluation.retrieval_metrics import embeddings_and_labels, recall_at_k
 
 
-class RecallAtK(EpochMetric):
+class RecallAtK(GatheredEpochMetric):
     """Leave-one-out Recall@K: the fraction of samples whose ``k`` nearest neighbours include a same-class one.
 
     Embeddings and labels of every iteration are gathered and scored at the end of the epoch (Euclidean
     distance, the sample itself excluded). Works as a MONAI evaluator ``key_val_metric`` or
-    ``additional_metrics`` entry.
+    ``additional_metrics`` entry, with the samples of every process under ``torchrun``.
 
     Args:
         k: neighbours considered (>= 1; fewer than the number of evaluated samples).

@@ -9,7 +9,8 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Ignite handlers: re-clustering, fine-tune switch, resumable and atomic checkpoints, mask writing."""
+"""Ignite handlers: re-clustering, fine-tune switch, resumable and atomic checkpoints, mask writing, the handlers of
+a process of a ``torchrun`` training."""
 
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ from .mask_writer import MaskWriter
 from .recluster_handler import ReclusterHandler
 from .resumable_checkpoint_saver import ResumableCheckpointSaver
 from .resume_checkpoint import ResumeCheckpoint
+from .writer_rank_handlers import CONSOLE_AND_TENSORBOARD, writer_rank_handlers
 
 __all__ = [
+    "CONSOLE_AND_TENSORBOARD",
     "AtomicDiskSaver",
     "FinetuneSwitch",
     "MaskWriter",
     "ReclusterHandler",
     "ResumableCheckpointSaver",
     "ResumeCheckpoint",
+    "writer_rank_handlers",
 ]

@@ -22,6 +22,7 @@ import torch
 from ignite.engine import Engine, Events
 
 from bundle.metric_learning import ClusterBatchLoader, DivideAndConquerLoss
+from bundle.utils import unwrap_module
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +55,7 @@ class FinetuneSwitch:
     def __call__(self, engine: Engine) -> None:
         if engine.state.epoch <= self.start_epoch:
             return
-        network = engine.network
-        if isinstance(network, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
-            network = network.module
+        network = unwrap_module(engine.network)
         if network.num_learners == 1 and self.loss.num_learners == 1 and not self.loader.assignments.any():
             return
         network.num_learners = 1

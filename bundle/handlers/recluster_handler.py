@@ -17,6 +17,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import ignite.distributed as idist
 import numpy as np
 import torch
 from ignite.engine import Engine, Events
@@ -24,6 +25,7 @@ from monai.networks.utils import eval_mode
 from monai.utils import CommonKeys
 
 from bundle.metric_learning import ClusterBatchLoader, kmeans_assign, match_cluster_ids
+from bundle.utils import is_writer_rank, unwrap_module
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ class ReclusterHandler:
 
     Features are the network's ``pooled_features`` over ``feature_loader`` (eval mode, no gradients), which must
     visit the loader's dataset in its order. New cluster ids are matched to the previous ones so each learner
-    keeps most of its samples, then handed to ``loader``. Nothing happens when ``num_clusters`` is 1, when
+    keeps most of its samples, then handed to ``loader``. Under ``torchrun`` rank 0 clusters and matches, and
+    broadcasts the ids: every process holds the same clusters. Nothing happens when ``num_clusters`` is 1, when
     ``enabled`` is False, or once the network trains a single learner (the fine-tune phase).
 
     Args:
@@ -76,17 +79,14 @@ class ReclusterHandler:
         epoch = engine.state.epoch
         if not self._is_due(epoch):
             return
-        network = _unwrap(engine.network)
+        network = unwrap_module(engine.network)
         if network.num_learners == 1:
             return  # fine-tune phase: one learner trains on the whole data
         if network.num_learners != self.num_clusters:
             raise ValueError(
                 f"num_clusters={self.num_clusters} differs from the network's {network.num_learners} learners."
             )
-        features = self._features(network, engine.state.device)
-        assignments = kmeans_assign(features, self.num_clusters, seed=self.seed)
-        if self._assignments is not None:
-            assignments = match_cluster_ids(self._assignments, assignments, self.num_clusters)
+        assignments = self._broadcast(self._recluster(network, engine.state.device) if is_writer_rank() else None)
         self.loader.set_assignments(assignments)
         self._assignments = assignments
         self._last_epoch = epoch
@@ -99,6 +99,22 @@ class ReclusterHandler:
             and epoch != self._last_epoch
             and (epoch - 1) % self.interval == 0
         )
+
+    def _recluster(self, network: torch.nn.Module, device: torch.device) -> np.ndarray:
+        """(N,) new cluster ids, matched to the previous ones."""
+        assignments = kmeans_assign(self._features(network, device), self.num_clusters, seed=self.seed)
+        if self._assignments is not None:
+            assignments = match_cluster_ids(self._assignments, assignments, self.num_clusters)
+        return assignments
+
+    def _broadcast(self, assignments: np.ndarray | None) -> np.ndarray:
+        """Rank 0's assignments on every process (``assignments`` as it is without a process group)."""
+        if idist.get_world_size() == 1:
+            return assignments
+        buffer = torch.empty(len(self.loader.labels), dtype=torch.long)
+        if assignments is not None:
+            buffer = torch.from_numpy(assignments)
+        return idist.broadcast(buffer, src=0).numpy()
 
     def _features(self, network: torch.nn.Module, device: torch.device) -> np.ndarray:
         """(N, c) pooled features of the whole dataset, in ``feature_loader`` order."""
@@ -123,10 +139,3 @@ class ReclusterHandler:
         assignments = torch.as_tensor(state_dict["assignments"]).numpy().astype(np.int64)
         self._assignments = assignments if assignments.size else None
         self._last_epoch = int(state_dict["last_epoch"])
-
-
-def _unwrap(network: torch.nn.Module) -> torch.nn.Module:
-    """The module inside (Distributed)DataParallel, which owns ``pooled_features`` and ``num_learners``."""
-    if isinstance(network, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
-        return network.module
-    return network

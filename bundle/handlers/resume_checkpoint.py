@@ -23,7 +23,7 @@ import torch
 from ignite.engine import Engine, Events
 from monai.handlers import CheckpointLoader
 
-from bundle.utils import atomic_path
+from bundle.utils import atomic_path, is_writer_rank, unwrap_module
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ class ResumeCheckpoint:
     interrupted run never leaves a truncated checkpoint behind. Loading delegates to MONAI's ``CheckpointLoader``
     (``weights_only=True``), which also restores the engine's epoch and iteration so Ignite continues where it
     stopped. Every object in ``save_dict`` needs ``state_dict``/``load_state_dict`` holding tensors and plain
-    Python containers only.
+    Python containers only. Under ``torchrun`` every process restores the file and rank 0 writes it; networks are
+    saved without their DistributedDataParallel wrapper, so one checkpoint resumes with any number of processes.
 
     Args:
         path: checkpoint file, e.g. ``<run dir>/last.pt``.
@@ -62,9 +63,11 @@ class ResumeCheckpoint:
         engine.add_event_handler(Events.EPOCH_COMPLETED(every=self.save_interval), self)
 
     def __call__(self, engine: Engine) -> None:
-        state = {name: obj.state_dict() for name, obj in self.save_dict.items()}
-        with atomic_path(self.path) as tmp:
-            torch.save(state, tmp)
+        # every rank gathers (a state may be collective); rank 0 writes the modules without their DDP wrapper
+        state = {name: unwrap_module(obj).state_dict() for name, obj in self.save_dict.items()}
+        if is_writer_rank():
+            with atomic_path(self.path) as tmp:
+                torch.save(state, tmp)
 
     def load(self, engine: Engine) -> None:
         """Restore every object from ``path`` if the file exists; otherwise start from scratch."""

@@ -23,6 +23,8 @@ import torch.nn.functional as F
 from monai.networks.utils import eval_mode
 from torch.utils.hooks import RemovableHandle
 
+from bundle.utils import unwrap_module
+
 __all__ = ["FeatureExtractor"]
 
 
@@ -37,7 +39,7 @@ class FeatureExtractor:
     caller's intensity normalisation. Forward hooks are registered for the pass only.
 
     Args:
-        network: module holding the named layers.
+        network: module holding the named layers (a DistributedDataParallel wrapper is looked through).
         layers: dotted names of the layers (``named_modules``) to read; the first sets the default grid.
         grid_size: output (gh, gw); None takes the spatial size of the first listed layer's output.
         include_image: append the resized input image (C_in channels).
@@ -61,6 +63,7 @@ class FeatureExtractor:
     ) -> None:
         if not isinstance(network, nn.Module):
             raise ValueError(f"network must be a torch.nn.Module, got {type(network).__name__}.")
+        network = unwrap_module(network)  # layer names as in the module; its forward without DDP's collectives
         if isinstance(layers, str):
             raise ValueError(f"layers must be a sequence of layer names, got the string {layers!r}.")
         layers = tuple(layers)

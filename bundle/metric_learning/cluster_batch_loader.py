@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import ignite.distributed as idist
 import numpy as np
 import torch
 from monai.data import list_data_collate
@@ -64,6 +65,12 @@ class ClusterBatchLoader:
     The batches of an epoch are fixed by ``seed``, the number of epochs iterated so far and the assignments:
     ``state_dict``/``load_state_dict`` carry the last two so a resumed run continues with the same batches.
 
+    With ``num_replicas`` processes (``torchrun``), every process draws the same schedule, ``num_replicas`` batches
+    of the step's cluster per step, and keeps the ``rank``-th: each process trains on a whole class-balanced batch
+    (``samples_per_class`` per class), the step's global batch is ``num_replicas * batch_size`` from one cluster,
+    and an epoch still covers the data about once (``ceil(N / (num_replicas * batch_size))`` steps). Every process
+    must hold the same assignments (``bundle.handlers.ReclusterHandler`` broadcasts them).
+
     One ``DataLoader`` serves every epoch, its batch sampler refilled each epoch. Its workers persist across epochs
     (started once, not every epoch) and MONAI's ``worker_init_fn`` seeds their random transforms: without it, a
     fresh loader per epoch forked workers holding the same transform random state every time, so that every
@@ -78,6 +85,8 @@ class ClusterBatchLoader:
         num_workers: DataLoader worker processes, kept alive across epochs.
         collate_fn: merges a list of samples into a batch dictionary.
         seed: seed of the batch order.
+        num_replicas: processes sharing the schedule; None: the process group's size (1 without one).
+        rank: this process's index among them; None: its rank in the process group (0 without one).
     """
 
     def __init__(
@@ -89,7 +98,13 @@ class ClusterBatchLoader:
         num_workers: int = 0,
         collate_fn: Callable = list_data_collate,
         seed: int = 0,
+        num_replicas: int | None = None,
+        rank: int | None = None,
     ) -> None:
+        num_replicas = idist.get_world_size() if num_replicas is None else num_replicas
+        rank = idist.get_rank() if rank is None else rank
+        if num_replicas < 1 or not 0 <= rank < num_replicas:
+            raise ValueError(f"rank must be in [0, num_replicas) with num_replicas >= 1, got {rank} of {num_replicas}.")
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         if samples_per_class < 1 or batch_size % samples_per_class:
@@ -116,6 +131,8 @@ class ClusterBatchLoader:
         self.num_workers = num_workers
         self.collate_fn = collate_fn
         self.seed = seed
+        self.num_replicas = num_replicas
+        self.rank = rank
         self._assignments = np.zeros(len(self.labels), dtype=np.int64)
         self._epoch = 0
         self._batches: list[list[int]] = []  # this epoch's batches; the loader's batch sampler reads them
@@ -141,7 +158,7 @@ class ClusterBatchLoader:
         self._assignments = array.astype(np.int64)
 
     def __len__(self) -> int:
-        return math.ceil(len(self.labels) / self.batch_size)
+        return math.ceil(len(self.labels) / (self.batch_size * self.num_replicas))
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # A generator: the schedule is drawn at the first batch, i.e. after EPOCH_STARTED handlers re-clustered.
@@ -167,13 +184,14 @@ class ClusterBatchLoader:
         return self._loader
 
     def _epoch_schedule(self, rng: np.random.RandomState) -> list[tuple[int, list[int]]]:
-        """Return ``len(self)`` (cluster id, dataset indices) pairs, clusters taken in turn."""
+        """Return this rank's ``len(self)`` (cluster id, dataset indices) pairs, clusters taken in turn."""
         cluster_ids = np.unique(self._assignments)
         streams = [self._cluster_batches(int(cluster), rng) for cluster in cluster_ids]
         schedule = []
         for step in range(len(self)):
             turn = step % len(cluster_ids)
-            schedule.append((int(cluster_ids[turn]), next(streams[turn])))
+            replicas = [next(streams[turn]) for _ in range(self.num_replicas)]
+            schedule.append((int(cluster_ids[turn]), replicas[self.rank]))
         return schedule
 
     def _cluster_batches(self, cluster: int, rng: np.random.RandomState) -> Iterator[list[int]]:

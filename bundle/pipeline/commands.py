@@ -25,10 +25,14 @@ from pathlib import Path
 __all__ = ["bundle_command", "configs_digest", "printable_command"]
 
 
-def bundle_command(configs: list[str], **overrides: object) -> list[str]:
-    """A ``python -m monai.bundle run`` command line for ``configs`` (merged in order) and id overrides."""
+def bundle_command(configs: list[str], nproc: int | None = None, **overrides: object) -> list[str]:
+    """A ``python -m monai.bundle run`` command line for ``configs`` (merged in order) and id overrides; with
+    ``nproc``, the same run as ``nproc`` processes of one machine under ``torchrun`` (``torch.distributed.run``)."""
     files = "[" + ",".join(f"'configs/{c}'" for c in configs) + "]"
-    command = [sys.executable, "-m", "monai.bundle", "run", "--config_file", files]
+    launcher = [sys.executable]
+    if nproc is not None:
+        launcher += ["-m", "torch.distributed.run", "--standalone", "--nnodes", "1", "--nproc_per_node", str(nproc)]
+    command = [*launcher, "-m", "monai.bundle", "run", "--config_file", files]
     for key, value in overrides.items():
         command += [f"--{key}", value if isinstance(value, str) else repr(value)]
     return command

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import ignite.distributed as idist
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -139,10 +140,24 @@ class DynamicSupervision:
         return labels
 
     def state_dict(self) -> dict:
-        """``{"keys": [...], "labels": (N, gh, gw) uint8}``: loadable with ``torch.load(weights_only=True)``."""
+        """``{"keys": [...], "labels": (N, gh, gw) uint8}``: loadable with ``torch.load(weights_only=True)``.
+
+        Under ``torchrun`` every process must call it: the labels of all processes are first gathered into each
+        (``synchronize``), so the saved state holds every image whichever process regrew it.
+        """
+        self.synchronize()
         keys = sorted(self._labels)
         labels = torch.stack([self._labels[key] for key in keys]) if keys else torch.zeros(0, dtype=torch.uint8)
         return {"keys": keys, "labels": labels}
+
+    def synchronize(self) -> None:
+        """Gather the labels of every process into each (an image regrown by several: the lowest rank's labels)."""
+        if idist.get_world_size() == 1:
+            return
+        merged: dict[str, torch.Tensor] = {}
+        for labels in reversed(idist.all_gather(self._labels)):
+            merged.update(labels)
+        self._labels = merged
 
     def load_state_dict(self, state: dict) -> None:
         keys, labels = list(state["keys"]), state["labels"]

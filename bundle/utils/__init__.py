@@ -13,6 +13,18 @@ from __future__ import annotations
 
 from .atomic import atomic_path, write_json_atomic
 from .bundle_root import bundle_root
+from .distributed import is_writer_rank, local_device, process_group_backend, unwrap_module
 from .image_io import read_pil_array, save_nifti_atomic, save_png_atomic
 
-__all__ = ["atomic_path", "bundle_root", "read_pil_array", "save_nifti_atomic", "save_png_atomic", "write_json_atomic"]
+__all__ = [
+    "atomic_path",
+    "bundle_root",
+    "is_writer_rank",
+    "local_device",
+    "process_group_backend",
+    "read_pil_array",
+    "save_nifti_atomic",
+    "save_png_atomic",
+    "unwrap_module",
+    "write_json_atomic",
+]
