@@ -45,7 +45,7 @@ from bundle.data.output_layout import (
     proxy_dir,
 )
 from bundle.evaluation.seed_summary import write_seed_summary
-from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_profile  # noqa: F401
+from bundle.pipeline import CPU_OVERRIDES, RELEASE_UNET, release_checkpoints, with_processes, with_profile  # noqa: F401
 from bundle.pipeline.commands import bundle_command, configs_digest, printable_command  # noqa: F401
 from bundle.pipeline.stage_runner import Pipeline
 from bundle.pipeline.task_graph import Task, run_task_graph
@@ -136,7 +136,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--selfsup", action="store_true",
                         help="pre-train the manifolds' trunk without labels (pretrain_trunk.yaml) and train only their "
                              "attention and embedding on it, frozen (cpu_selfsup.yaml)")
+    parser.add_argument("--nproc", type=int, default=None,
+                        help="run every training as this many processes of torchrun (one per GPU; CPU processes "
+                             "with Gloo), with the configs' multi_gpu_*.yaml overrides; batch sizes are per process")
+    parser.add_argument("--tracking", default=None, metavar="SETTINGS",
+                        help="experiment tracking of every training: configs/mlflow_tracking.yaml (runs, parameters, "
+                             "metrics and models in <output_dir>/mlruns.db) or MONAI's own 'mlflow'")
     args = parser.parse_args(argv)
+    if args.nproc is not None and args.nproc < 1:
+        parser.error(f"--nproc must be >= 1, got {args.nproc}")
     if args.seeds is not None and (len(args.seeds) < 2 or len(set(args.seeds)) != len(args.seeds)):
         parser.error(f"--seeds needs two or more different seeds, got {args.seeds}")
     if args.jobs is not None and args.jobs < 1:
@@ -181,6 +189,15 @@ class Paths:
                 "output_dir": str(self.output_dir), **self.overrides}
 
 
+def training_command(args: argparse.Namespace, configs: list[str], **overrides: object) -> list[str]:
+    """The command of a training stage: ``configs`` as one process, or ``--nproc`` processes of torchrun with the
+    training's multi-process overrides; with ``--tracking``, tracked."""
+    if args.nproc is not None:
+        configs = with_processes(configs)
+    tracking = {"tracking": args.tracking} if args.tracking else {}
+    return bundle_command(configs, nproc=args.nproc, seed=args.training_seed, **overrides, **tracking)
+
+
 def data_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     """The synthetic set (unless ISIC is given) and its validated, split datalists."""
     python, stages = [sys.executable], []
@@ -199,13 +216,13 @@ def map_source_stages(args: argparse.Namespace, paths: Paths) -> list[Stage]:
     stages, manifold_after = [], ("prepare",)
     if args.selfsup:  # the stand-in for ImageNet weights
         files = with_profile(["train_manifold.yaml"], args.profile) + ["pretrain_trunk.yaml"]
-        stages.append(Stage("pretrain", bundle_command(files, seed=args.training_seed, **paths.common()), ("prepare",),
+        stages.append(Stage("pretrain", training_command(args, files, **paths.common()), ("prepare",),
                             (paths.output_dir / "pretrain",)))
         manifold_after += ("pretrain",)
     for name, (configs, _) in MAP_SOURCES.items():
         kind = "classifier" if configs[0] == "train_classifier.yaml" else "manifold"
         files = with_profile(with_selfsup(configs, args.selfsup), args.profile)
-        command = bundle_command(files, run_name=name, seed=args.training_seed, **paths.common())
+        command = training_command(args, files, run_name=name, **paths.common())
         after = manifold_after if kind == "manifold" else ("prepare",)
         stages.append(Stage(f"train_{name}", command, after, (paths.output_dir / kind / name,)))
     return stages
@@ -261,8 +278,7 @@ def segmentation_stages(args: argparse.Namespace, paths: Paths, name: str, confi
     """Train the segmentation network ``name`` (``configs`` with the profile, ``inputs`` as ids) after the stage
     ``after``, then predict the segmentation validation and test images with it."""
     out = paths.output_dir
-    train = bundle_command(with_profile(configs, args.profile), run_name=name, **inputs, seed=args.training_seed,
-                           **paths.common())
+    train = training_command(args, with_profile(configs, args.profile), run_name=name, **inputs, **paths.common())
     predict = bundle_command(with_profile(["inference.yaml"], args.profile), **paths.overrides,
                              bundle_root=str(ROOT), ckpt_path=str(out / "unet" / name / "model.pt"),
                              datalist=str(datalist_path(paths.datalist_dir, "segmentation")),
@@ -315,11 +331,12 @@ def seed_runs(args: argparse.Namespace, paths: Paths) -> list[tuple[argparse.Nam
     return runs
 
 
-def run_plans(runs: list[tuple[argparse.Namespace, Paths]], jobs: int = 1) -> dict[str, dict[str, float]]:
+def run_plans(runs: list[tuple[argparse.Namespace, Paths]], jobs: int = 1,
+              processes: int = 1) -> dict[str, dict[str, float]]:
     """Run every stage of ``PLAN`` for each ``(args, paths)`` of ``runs``, up to ``jobs`` stages at a time, each once
     the stages it reads are done (the data set is made by the first run, once); return the seconds of the stages run
-    this time, per run folder."""
-    threads = max(1, usable_cores() // jobs) if jobs > 1 else None
+    this time, per run folder. Each process gets cores / (jobs * ``processes``) threads (a training's processes)."""
+    threads = max(1, usable_cores() // (jobs * processes)) if jobs * processes > 1 else None
     tasks, timings = {}, {}
     for index, (args, paths) in enumerate(runs):
         pipeline = Pipeline(paths.output_dir, ROOT, threads)
@@ -357,7 +374,7 @@ def main(argv: list[str] | None = None) -> None:
                   overrides=key_values(args.override))
     started = time.perf_counter()
     runs = seed_runs(args, paths)
-    timings = run_plans(runs, args.jobs)
+    timings = run_plans(runs, args.jobs, args.nproc or 1)
     total = time.perf_counter() - started
     out = paths.output_dir
     stages = timings[str(out)] if args.seeds is None else timings

@@ -114,6 +114,34 @@ def test_bundle_command_and_its_printable_form(pipeline_module):
     assert printable.endswith("--run_name ml --max_epochs 3")
 
 
+def test_nproc_runs_every_training_under_torchrun_with_its_multi_process_overrides(pipeline_module):
+    single = {stage.name: stage for stage in planned_stages(pipeline_module, ["--selfsup"])}
+    stages = {stage.name: stage for stage in planned_stages(pipeline_module, ["--selfsup", "--nproc", "2",
+                                                                             "--tracking", "mlflow"])}
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes", "1", "--nproc_per_node", "2"]
+    expected = {"pretrain": "multi_gpu_pretrain.yaml", "train_gradcam_r50": "multi_gpu_classifier.yaml",
+                "train_dcml": "multi_gpu_train.yaml", "unet_dcml_graphcut": "multi_gpu_train.yaml",
+                "unet_dcml_deep_graph_cut": "multi_gpu_train.yaml", "unet_full_supervision": "multi_gpu_train.yaml"}
+    trainings = {name for name in stages if name == "pretrain" or name.startswith(("train_", "unet_"))}
+    assert trainings >= expected.keys()
+    for name in trainings:
+        command = stages[name].command
+        assert command[: len(launcher)] == launcher, name
+        assert command[-2:] == ["--tracking", "mlflow"]
+        assert command[len(launcher):len(launcher) + 4] == ["-m", "monai.bundle", "run", "--config_file"]
+        assert command[len(launcher) + 4].startswith(single[name].command[5][:-1] + ",")  # overrides come last
+    for name, override in expected.items():
+        assert f"'configs/{override}'" in stages[name].command[len(launcher) + 4]
+    others = [stage for name, stage in stages.items() if name not in trainings and stage.command]
+    assert others and all(stage.command == single[stage.name].command for stage in others)
+
+
+@pytest.mark.parametrize("configs", [["evaluate.yaml"], ["inference.yaml", "cpu_unet.yaml"]])
+def test_only_trainings_have_multi_process_overrides(pipeline_module, configs):
+    with pytest.raises(ValueError, match="define no training"):
+        pipeline_module.with_processes(configs)
+
+
 def test_finished_stage_is_skipped_and_failure_names_the_log(pipeline_module, tmp_path):
     pipeline = pipeline_module.Pipeline(tmp_path, pipeline_module.ROOT)
     marker_file = tmp_path / "ran.txt"

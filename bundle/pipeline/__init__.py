@@ -15,12 +15,13 @@ models the release ships."""
 from __future__ import annotations
 
 from .commands import bundle_command, configs_digest, printable_command
-from .profiles import CPU_OVERRIDES, PROFILES, with_profile
+from .profiles import CPU_OVERRIDES, MULTI_PROCESS_OVERRIDES, PROFILES, with_processes, with_profile
 from .release_models import RELEASE_MANIFOLD, RELEASE_UNET, release_checkpoints
 from .stage_runner import Pipeline
 
 __all__ = [
     "CPU_OVERRIDES",
+    "MULTI_PROCESS_OVERRIDES",
     "PROFILES",
     "RELEASE_MANIFOLD",
     "RELEASE_UNET",
@@ -29,5 +30,6 @@ __all__ = [
     "configs_digest",
     "printable_command",
     "release_checkpoints",
+    "with_processes",
     "with_profile",
 ]

@@ -9,13 +9,21 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Profiles of the pipeline: which override file each base config takes in the small CPU configuration."""
+"""Profiles of the pipeline: which override file each base config takes in the small CPU configuration, and which
+multi-process overrides each training takes under ``torchrun``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CPU_OVERRIDES", "CPU_VARIANT_OVERRIDES", "PROFILES", "with_profile"]
+__all__ = [
+    "CPU_OVERRIDES",
+    "CPU_VARIANT_OVERRIDES",
+    "MULTI_PROCESS_OVERRIDES",
+    "PROFILES",
+    "with_processes",
+    "with_profile",
+]
 
 PROFILES = ("cpu", "paper")
 CPU_OVERRIDES = {
@@ -45,3 +53,25 @@ def with_profile(configs: Sequence[str], profile: str) -> list[str]:
     base, *variants = configs
     variants = [name for variant in variants for name in (variant, CPU_VARIANT_OVERRIDES.get(variant)) if name]
     return [base, *([CPU_OVERRIDES[base]] if base in CPU_OVERRIDES else []), *variants]
+
+
+MULTI_PROCESS_OVERRIDES = {
+    "train_classifier.yaml": ("multi_gpu_train.yaml", "multi_gpu_classifier.yaml"),
+    "train_manifold.yaml": ("multi_gpu_train.yaml",),
+    "train_unet.yaml": ("multi_gpu_train.yaml",),
+    "pretrain_trunk.yaml": ("multi_gpu_pretrain.yaml",),
+}
+"""What a training appends to run as several processes, keyed by the config that names its trainer (the label-free
+pre-training is an override of the manifold's configs with a trainer of its own)."""
+
+
+def with_processes(configs: Sequence[str]) -> list[str]:
+    """``configs`` with the multi-process overrides of the training they define appended.
+
+    Raises:
+        ValueError: no config of ``configs`` defines a training.
+    """
+    trainer = "pretrain_trunk.yaml" if "pretrain_trunk.yaml" in configs else configs[0]
+    if trainer not in MULTI_PROCESS_OVERRIDES:
+        raise ValueError(f"{list(configs)} define no training of {sorted(MULTI_PROCESS_OVERRIDES)}.")
+    return [*configs, *MULTI_PROCESS_OVERRIDES[trainer]]

@@ -22,6 +22,7 @@ from monai.data import DataLoader
 from bundle.handlers.recluster_handler import ReclusterHandler
 from bundle.metric_learning.cluster_batch_loader import ClusterBatchLoader
 from bundle.metric_learning.clustering import kmeans_assign
+from tests.gloo import run_in_two_processes
 from tests.metric_learning.stand_in_network import StandInManifoldNet, make_labelled_images
 
 
@@ -122,3 +123,23 @@ def test_ill_options(kwargs):
     loader = ClusterBatchLoader(dataset, [0, 1, 0, 1], batch_size=2, samples_per_class=1)
     with pytest.raises(ValueError):
         ReclusterHandler(loader, DataLoader(dataset), **kwargs)
+
+
+def _cluster_with_own_network(rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rank 1's network differs from rank 0's: (the assignments it trains with, those its own features give)."""
+    engine, _, loader, dataset = _setup()
+    if rank == 1:
+        torch.manual_seed(1)
+        engine.network = StandInManifoldNet(num_learners=2)
+    engine.run([0], max_epochs=1)
+    images = torch.stack([item["image"] for item in dataset.data])
+    with torch.no_grad():
+        own = kmeans_assign(engine.network.pooled_features(images).numpy(), 2, seed=0)
+    return loader.assignments, own
+
+
+def test_every_process_trains_with_rank_zeros_clusters(tmp_path):
+    (zero, zero_own), (one, one_own) = run_in_two_processes(_cluster_with_own_network, tmp_path)
+    np.testing.assert_array_equal(zero, zero_own)
+    np.testing.assert_array_equal(one, zero)
+    assert not np.array_equal(one_own, zero)  # rank 1 alone would have clustered otherwise

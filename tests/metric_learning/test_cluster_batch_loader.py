@@ -176,6 +176,9 @@ def test_epochs_draw_new_augmentations(num_workers):
         {"seed": -1},
         {"labels": [0, 1]},
         {"labels": [0.5] * 60},
+        {"num_replicas": 0},
+        {"num_replicas": 2, "rank": 2},
+        {"num_replicas": 2, "rank": -1},
     ],
 )
 def test_ill_options(kwargs):
@@ -189,3 +192,24 @@ def test_ill_assignments(assignments):
     loader = ClusterBatchLoader(_dataset(LABELS), LABELS, batch_size=6, samples_per_class=2)
     with pytest.raises(ValueError):
         loader.set_assignments(assignments)
+
+
+def test_replicas_share_the_schedule_and_each_keeps_whole_balanced_batches():
+    replicas = []
+    for rank in (0, 1):
+        loader = ClusterBatchLoader(_dataset(LABELS), LABELS, batch_size=6, samples_per_class=2, seed=3,
+                                    num_replicas=2, rank=rank)
+        loader.set_assignments(np.arange(60) % 2)
+        replicas.append(_epoch(loader))
+    assert len(replicas[0]) == len(replicas[1]) == 5  # ceil(60 / (2 * 6)): the data about once per epoch
+    for step, (zero, one) in enumerate(zip(*replicas)):
+        assert zero[0] == one[0] == step % 2  # both processes train the same learner at each step
+        for _, indices in (zero, one):
+            assert Counter(Counter(LABELS[i] for i in indices).values()) == {2: 3}  # whole class-balanced batches
+            assert {i % 2 for i in indices} == {step % 2}  # from the step's cluster
+        assert zero[1] != one[1]
+
+
+def test_without_a_process_group_the_loader_is_the_single_process_one():
+    loader = ClusterBatchLoader(_dataset(LABELS), LABELS, batch_size=6, samples_per_class=2)
+    assert (loader.num_replicas, loader.rank) == (1, 0)

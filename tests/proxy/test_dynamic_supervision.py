@@ -19,6 +19,7 @@ import torch
 
 from bundle.proxy import GraphCutRefiner
 from bundle.proxy.dynamic_supervision import IGNORE_INDEX, DynamicSupervision, seed_labels
+from tests.gloo import run_in_two_processes
 
 # Two groups interleaved on an 8x8 grid: what joins a group is its features, not where its pixels are.
 GROUP_A = (np.add.outer(np.arange(8), np.arange(8)) % 3) == 0
@@ -104,3 +105,19 @@ def test_seed_labels_from_a_map():
 def test_bad_shapes_are_refused(probs, features, message):
     with pytest.raises(ValueError, match=message):
         DynamicSupervision().update(["a"], seeds(), probs, features)
+
+
+def _regrow_own_image(rank: int) -> dict:
+    """Rank r regrows image "r" only; the state both save holds both images."""
+    supervision = DynamicSupervision(GraphCutRefiner(num_neighbors=2), theta=0.7)
+    probs, _ = confident_probs()
+    supervision.update([str(rank)], seeds(), probs, torch.from_numpy(group_features())[None])
+    return supervision.state_dict()
+
+
+def test_processes_save_the_labels_every_process_regrew(tmp_path):
+    _, expected = confident_probs()
+    for state in run_in_two_processes(_regrow_own_image, tmp_path):
+        assert state["keys"] == ["0", "1"]
+        for labels in state["labels"]:
+            np.testing.assert_array_equal(labels.numpy(), expected)
