@@ -512,3 +512,33 @@ def test_evaluation_writes_table_and_figure(tiny_isic: SyntheticIsic, output_dir
     with Image.open(eval_dir / "figure.png") as figure:
         columns = 1 + len(rows) + 1 + 1  # image, every init-map folder, the one U-net folder, ground truth
         assert figure.format == "PNG" and figure.width == columns * 128 and figure.height > 2 * 128
+
+
+def tensorboard_images(run_dir: Path) -> dict[str, list[tuple[int, int, int]]]:
+    """Image tag -> (step, height, width) of each image TensorBoard holds for the run."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    images: dict[str, list[tuple[int, int, int]]] = {}
+    for events in sorted(run_dir.glob("events.out.tfevents.*")):
+        accumulator = EventAccumulator(str(events), size_guidance={"images": 0})
+        accumulator.Reload()
+        for tag in accumulator.Tags()["images"]:
+            images.setdefault(tag, []).extend((e.step, e.height, e.width) for e in accumulator.Images(tag))
+    return images
+
+
+def test_each_validation_shows_the_image_its_proxy_and_prediction_in_tensorboard(unet_run: Path) -> None:
+    images = tensorboard_images(unet_run)  # input (RGB), label = the held-out proxy, predicted lesion channel
+    assert set(images) == {"input_0_CHW", "input_1_HW_0", "output_HW_0"}
+    size = tuple(TINY_UNET["image_size"])
+    for tag, shown in images.items():
+        assert {step for step, *_ in shown} >= set(range(1, TINY_UNET["max_epochs"] + 1)), tag  # every validation
+        assert {tuple(hw) for _, *hw in shown} == {size}
+
+
+def test_each_manifold_validation_shows_an_image_and_its_attention_map(manifold_run: Path) -> None:
+    images = tensorboard_images(manifold_run)
+    assert set(images) == {"input_0_CHW", "output_HW_0"}  # no pixel label: the image and its attention map
+    assert sorted(step for step, *_ in images["output_HW_0"]) == list(range(1, TINY_MANIFOLD["max_epochs"] + 1))
+    assert {tuple(hw) for _, *hw in images["input_0_CHW"]} == {tuple(TINY_MANIFOLD["image_size"])}
+    assert all(height < TINY_MANIFOLD["image_size"][0] for _, height, _ in images["output_HW_0"])  # the trunk's grid
