@@ -33,12 +33,19 @@ RELEASE = "tests/integration/test_release_bundle.py::"
 SERVER = "tests/integration/test_monailabel_server.py::"
 WORKFLOWS = "tests/integration/test_workflows.py::"
 PAPER = "tests/integration/test_paper_profile.py::test_paper_configuration_trains_one_epoch"
+MULTI = "tests/integration/test_multi_process.py::"
 
 
 def bundle_run(*files: str, rest: str = "$") -> str:
     """The pattern of ``python -m monai.bundle run --config_file <files>`` followed by ``rest`` (a pattern)."""
     spec = files[0] if len(files) == 1 else '"[' + ",".join(f"'{name}'" for name in files) + ']"'
     return rf"python -m monai\.bundle run --config_file {re.escape(spec)}{rest}"
+
+
+def torchrun(*files: str, rest: str = "$") -> str:
+    """The pattern of ``torchrun`` on one machine running ``python -m monai.bundle run`` on ``files``."""
+    launcher = r"torchrun --standalone --nnodes 1 --nproc_per_node \d+ -m monai\.bundle run"
+    return launcher + bundle_run(*files, rest=rest).removeprefix(r"python -m monai\.bundle run")
 
 
 C = "configs/"
@@ -104,6 +111,36 @@ COMMANDS: list[tuple[str, str]] = [
      WORKFLOWS + "test_deep_graph_cut_grows_its_supervision_beyond_the_seeds"),
     (r"python scripts/run_pipeline\.py --ablation$",
      "tests/test_run_pipeline.py::test_the_ablation_trains_each_variant_from_the_dcml_seeds_and_tables_them"),
+    (torchrun(C + "train_unet.yaml", C + "multi_gpu_train.yaml", rest=" --run_name"),
+     MULTI + "test_two_processes_train_the_weights_of_one_with_the_same_global_batch"),
+    (torchrun(C + "train_unet.yaml", C + "cpu_unet.yaml", C + "multi_gpu_train.yaml", rest=" --train_datalist"),
+     MULTI + "test_two_processes_train_the_weights_of_one_with_the_same_global_batch"),
+    (bundle_run(C + "train_unet.yaml", C + "cpu_unet.yaml", rest=" --train_datalist"),
+     WORKFLOWS + "test_unet_trains_and_resumes"),
+    (torchrun(C + "train_manifold.yaml", C + "multi_gpu_train.yaml"),
+     MULTI + "test_every_process_holds_the_same_clusters_and_its_own_batches"),
+    (torchrun(C + "train_classifier.yaml", C + "multi_gpu_train.yaml", C + "multi_gpu_classifier.yaml"),
+     MULTI + "test_the_other_trainings_run_as_two_processes"),
+    (torchrun(C + "train_manifold.yaml", C + "pretrain_trunk.yaml", C + "multi_gpu_pretrain.yaml"),
+     MULTI + "test_the_other_trainings_run_as_two_processes"),
+    (torchrun(C + "train_unet.yaml", C + "train_deep_graph_cut.yaml", C + "multi_gpu_train.yaml"),
+     MULTI + "test_the_deep_graph_cut_network_trains_as_two_processes_on_every_image"),
+    (r"torchrun --nnodes 2 --node_rank 0 ",
+     NOT_HERE + "one machine here, the same command on one node; "
+     + MULTI + "test_two_processes_train_the_weights_of_one_with_the_same_global_batch"),
+    (r"python scripts/run_pipeline\.py --profile paper --nproc \d+ --tracking configs/mlflow_tracking\.yaml$",
+     NOT_HERE + "the paper profile needs GPUs, its stage commands are checked; "
+     + "tests/test_run_pipeline.py::test_nproc_runs_every_training_under_torchrun_with_its_multi_process_overrides"),
+    (r"mlflow ui --backend-store-uri sqlite:///output/mlruns\.db$",
+     NOT_HERE + "a web server for a browser, its store is read back with MLflow's client; "
+     + MULTI + "test_mlflow_tracking_logs_one_run_of_two_processes"),
+    (r"tensorboard --logdir output$",
+     NOT_HERE + "a web server for a browser, its images are read back with TensorBoard's reader; "
+     + WORKFLOWS + "test_each_validation_shows_the_image_its_proxy_and_prediction_in_tensorboard"),
+    (bundle_run(C + "train_unet.yaml", rest=" --tracking configs/mlflow_tracking\\.yaml$"),
+     MULTI + "test_mlflow_tracking_logs_one_run_of_two_processes"),
+    (bundle_run(C + "train_unet.yaml", rest=" --tracking mlflow$"),
+     MULTI + "test_monais_own_mlflow_settings_track_a_training"),
 ]
 
 _NUMBER = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])|\b\d+(\.\d+)? (s|min|MB|GB)\b")  # not versions

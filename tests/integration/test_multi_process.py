@@ -30,7 +30,14 @@ from mlflow.tracking import MlflowClient
 from bundle.data.datalist import as_segmentation_pairs, load_datalist
 from bundle.pipeline import bundle_command, with_processes
 from bundle.utils import write_json_atomic
-from tests.integration.conftest import REPO_ROOT, SyntheticIsic
+from tests.integration.conftest import REPO_ROOT, SyntheticIsic, run_bundle
+from tests.integration.test_workflows import (
+    DEEP_GRAPH_CUT_CONFIGS,
+    MANIFOLD_CONFIGS,
+    TINY_DEEP_GRAPH_CUT,
+    TINY_MANIFOLD,
+    proxy_run,
+)
 
 UNET = ["train_unet.yaml"]
 TINY_UNET = {"image_size": [32, 32], "channels": [8, 16, 32, 64, 128], "num_workers": 0, "val_interval": 1,
@@ -129,6 +136,48 @@ def test_every_process_holds_the_same_clusters_and_its_own_batches(tiny_isic: Sy
     assert ranks[0]["recluster"]["last_epoch"] == 3
     images = len(ranks[0]["assignments"])
     assert ranks[0]["epoch_length"] == ranks[1]["epoch_length"] == -(-images // (2 * 8))  # one pass per epoch
+
+
+TINY = {"image_size": [32, 32], "num_workers": 0, "batch_size": 8}
+
+
+@pytest.mark.parametrize(
+    "configs, overrides, outputs",
+    [
+        (["train_classifier.yaml", "cpu_classifier.yaml"], {"run_name": "r10", "depth": 10, "max_epochs": 2},
+         ["classifier/r10/model.pt", "classifier/r10/metrics.csv"]),
+        (["train_manifold.yaml", "cpu_manifold.yaml", "pretrain_trunk.yaml"],
+         {"pretrain_steps": 3, "pretrain_batch_size": 4}, ["pretrain/trunk.pt"]),
+    ],
+    ids=["classifier", "label-free pre-training"],
+)
+def test_the_other_trainings_run_as_two_processes(
+    tiny_isic: SyntheticIsic, tmp_path: Path, configs: list[str], overrides: dict, outputs: list[str]
+) -> None:
+    torchrun(configs, 2, tmp_path, tiny_isic, **TINY, **overrides)
+    for output in outputs:
+        assert (tmp_path / output).is_file()
+    saved = torch.load(tmp_path / outputs[0], weights_only=True)
+    assert saved and not any(key.startswith("module.") for key in saved)  # the module, not its DDP wrapper
+
+
+def test_the_deep_graph_cut_network_trains_as_two_processes_on_every_image(
+    tiny_isic: SyntheticIsic, tmp_path: Path
+) -> None:
+    run_bundle(MANIFOLD_CONFIGS, **tiny_isic.paths(tmp_path), **TINY_MANIFOLD)  # the seeds' maps, one process
+    proxy_run(tiny_isic, tmp_path, MANIFOLD_CONFIGS, [], TINY_MANIFOLD)
+    torchrun(DEEP_GRAPH_CUT_CONFIGS, 2, tmp_path, tiny_isic, **{**TINY_DEEP_GRAPH_CUT, "epoch_length": "$None"})
+    state = torch.load(tmp_path / "unet" / "dcml_deep_graph_cut" / "last.pt", weights_only=True)["supervision"]
+    training = load_datalist(tiny_isic.datalist_dir / "classification.json", "training")
+    assert state["keys"] == sorted(item["image"] for item in training)  # each process regrew half; both saved
+
+
+def test_monais_own_mlflow_settings_track_a_training(tiny_isic: SyntheticIsic, pairs: str, tmp_path: Path) -> None:
+    run(bundle_command(UNET, **tiny_isic.paths(tmp_path), **TINY_UNET, run_name="u", train_datalist=pairs,
+                       batch_size=8, tracking="mlflow"))
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlruns.db'}")
+    (tracked,) = client.search_runs([client.get_experiment_by_name("monai_experiment").experiment_id])
+    assert {"train_loss", "val_mean_dice"} <= tracked.data.metrics.keys()
 
 
 def test_mlflow_tracking_logs_one_run_of_two_processes(tiny_isic: SyntheticIsic, pairs: str, tmp_path: Path) -> None:
