@@ -29,8 +29,8 @@ from typing import Any
 import fire
 
 from bundle.data.generic_importer import import_labelled_folder
-from bundle.data.output_layout import output_folder_problem
 from bundle.data.isic_reader import prepare_isic
+from bundle.data.output_layout import output_folder_problem
 
 EXIT_DATA_PROBLEM = 2
 

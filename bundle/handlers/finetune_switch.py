@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import torch
 from ignite.engine import Engine, Events
 
 from bundle.metric_learning import ClusterBatchLoader, DivideAndConquerLoss

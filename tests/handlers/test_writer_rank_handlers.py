@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import torch
 from ignite.handlers import ProgressBar
 from monai.handlers import MetricsSaver, StatsHandler, TensorBoardStatsHandler, ValidationHandler

@@ -30,6 +30,7 @@ import sys
 from typing import Any
 
 from fastapi import HTTPException
+from lib.release_infer_task import ReleaseInferTask  # the app's own tasks: MONAI Label puts the app folder on sys.path
 from monailabel.interfaces.app import MONAILabelApp
 from monailabel.interfaces.tasks.infer_v2 import InferTask
 from monailabel.interfaces.tasks.strategy import Strategy
@@ -38,8 +39,6 @@ from monailabel.tasks.activelearning.first import First
 from monailabel.tasks.activelearning.random import Random
 from monailabel.tasks.train.bundle import BundleTrainTask
 from monailabel.utils.others.generic import strtobool
-
-from lib.release_infer_task import ReleaseInferTask  # the app's own tasks: MONAI Label puts the app folder on sys.path
 
 logger = logging.getLogger(__name__)
 
