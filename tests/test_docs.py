@@ -111,6 +111,8 @@ COMMANDS: list[tuple[str, str]] = [
      WORKFLOWS + "test_deep_graph_cut_grows_its_supervision_beyond_the_seeds"),
     (r"python scripts/run_pipeline\.py --ablation$",
      "tests/test_run_pipeline.py::test_the_ablation_trains_each_variant_from_the_dcml_seeds_and_tables_them"),
+    (torchrun(RELEASED + "train.yaml", RELEASED + "multi_gpu_train.yaml", rest=" --finetune_datalist"),
+     RELEASE + "test_downloaded_bundle_fine_tunes_as_two_processes"),
     (torchrun(C + "train_unet.yaml", C + "multi_gpu_train.yaml", rest=" --run_name"),
      MULTI + "test_two_processes_train_the_weights_of_one_with_the_same_global_batch"),
     (torchrun(C + "train_unet.yaml", C + "cpu_unet.yaml", C + "multi_gpu_train.yaml", rest=" --train_datalist"),

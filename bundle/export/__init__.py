@@ -13,15 +13,17 @@
 
 from __future__ import annotations
 
-from .bundle_exporter import RELEASE_CONFIGS, RELEASE_FILES, export_bundle, zip_name
-from .config_baking import ENTRY_IDS, bake_config, referenced_ids, write_config
+from .bundle_exporter import RELEASE_CONFIGS, RELEASE_FILES, RELEASE_OVERRIDES, export_bundle, zip_name
+from .config_baking import ENTRY_IDS, bake_config, merge_overrides, referenced_ids, write_config
 
 __all__ = [
     "ENTRY_IDS",
     "RELEASE_CONFIGS",
     "RELEASE_FILES",
+    "RELEASE_OVERRIDES",
     "bake_config",
     "export_bundle",
+    "merge_overrides",
     "referenced_ids",
     "write_config",
     "zip_name",

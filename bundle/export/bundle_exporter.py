@@ -30,11 +30,11 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from bundle.export.config_baking import bake_config, write_config
+from bundle.export.config_baking import bake_config, merge_overrides, write_config
 from bundle.pipeline import with_profile
 from bundle.utils.atomic import atomic_path
 
-__all__ = ["RELEASE_CONFIGS", "RELEASE_FILES", "export_bundle", "zip_name"]
+__all__ = ["RELEASE_CONFIGS", "RELEASE_FILES", "RELEASE_OVERRIDES", "export_bundle", "zip_name"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ RELEASE_CONFIGS: dict[str, list[str]] = {
     ],
     "train.yaml": ["train_unet.yaml", "finetune.yaml"],
 }
+# release override -> the repository's override files merged into it (not baked: its ids stay overrides)
+RELEASE_OVERRIDES: dict[str, list[str]] = {"multi_gpu_train.yaml": ["multi_gpu_train.yaml", "multi_gpu_finetune.yaml"]}
 # ids a release config keeps, with all they reference: entry points and the ids model-zoo and MONAI Label read.
 # Never `initialize`: it would resolve `$import bundle` before `monai.bundle run` puts the bundle on sys.path.
 RELEASE_ROOTS = (
@@ -123,6 +125,10 @@ def _assemble(repo_root: Path, root: Path, checkpoints: Mapping[str, str | os.Pa
                   f"the repository's {' + '.join(files)}: edit those, not this file.")
         write_config(root / "configs" / target, bake_config([repo_root / "configs" / f for f in files], RELEASE_ROOTS),
                      header)
+    for target, sources in RELEASE_OVERRIDES.items():
+        header = (f"{target} of {root.name} {version}: an override of train.yaml for torchrun (MONAI Label's multi-GPU\n"
+                  f"training), merged by scripts/export_bundle.py from the repository's {' + '.join(sources)}.")
+        write_config(root / "configs" / target, merge_overrides([repo_root / "configs" / f for f in sources]), header)
     (root / "models").mkdir()
     for target, source in checkpoints.items():
         shutil.copyfile(source, root / "models" / target)

@@ -29,7 +29,7 @@ from monai.bundle import ConfigParser
 
 from bundle.utils.atomic import atomic_path
 
-__all__ = ["ENTRY_IDS", "bake_config", "referenced_ids", "write_config"]
+__all__ = ["ENTRY_IDS", "bake_config", "merge_overrides", "referenced_ids", "write_config"]
 
 class _Dumper(yaml.SafeDumper):
     """Block style, except lists of plain values (``[64, 64]``), as the repository's configs are written."""
@@ -78,6 +78,15 @@ def bake_config(files: Sequence[str | os.PathLike], roots: Iterable[str]) -> dic
     if dangling:
         raise ValueError(f"{', '.join(map(str, files))}: references to undefined ids {dangling}.")
     return kept
+
+
+def merge_overrides(files: Sequence[str | os.PathLike]) -> dict[str, Any]:
+    """Merge override files into one, later ids replacing earlier ones, keys kept as written (``a#b`` stays a key:
+    parsing would nest it, and a nested ``a`` would replace the whole section of the config it overrides)."""
+    merged: dict[str, Any] = {}
+    for file in files:
+        merged.update(yaml.safe_load(Path(file).read_text()) or {})
+    return merged
 
 
 def write_config(path: str | os.PathLike, config: Mapping[str, Any], header: str) -> Path:

@@ -15,6 +15,7 @@ inference in MONAI Label's environment, where this project is not installed."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -47,8 +48,9 @@ def test_zip_holds_the_bundle_folder_with_regular_files(release: Release) -> Non
         links = [info.filename for info in archive.infolist() if (info.external_attr >> 16) & 0o170000 == 0o120000]
     assert release.archive.name == f"skin_lesion_wss_v{__version__}.zip"
     expected = {"LICENSE", "configs/metadata.json", "configs/inference.yaml", "configs/inference_attention.yaml",
-                "configs/train.yaml", "configs/logging.conf", "models/model.pt", "models/model.ts",
-                "models/attention.pt", "docs/README.md", "docs/data_license.txt", "bundle/__init__.py"}
+                "configs/train.yaml", "configs/multi_gpu_train.yaml", "configs/logging.conf", "models/model.pt",
+                "models/model.ts", "models/attention.pt", "docs/README.md", "docs/data_license.txt",
+                "bundle/__init__.py"}
     assert {f"skin_lesion_wss/{name}" for name in expected} <= names
     assert all(name.startswith("skin_lesion_wss/") for name in names) and not links
 
@@ -147,3 +149,23 @@ def test_downloaded_bundle_fine_tunes_from_pairs(downloaded: tuple[Path, Path, P
     assert after.keys() == before.keys()
     assert any(not torch.equal(after[key], before[key]) for key in before)
     assert not [path.name for path in model.parent.iterdir() if path.name.startswith(".")]  # no temporary left
+
+
+def test_downloaded_bundle_fine_tunes_as_two_processes(downloaded: tuple[Path, Path, Path], release: Release) -> None:
+    """The release's multi_gpu_train.yaml over train.yaml, as MONAI Label's multi-GPU trainer runs them (Gloo here)."""
+    work, bundle_dir, _ = downloaded
+    pairs = [{"image": item["image"], "label": item["mask"]}
+             for item in load_datalist(release.isic.datalist_dir / "segmentation.json", "validation")[:4]]
+    datalist = work / "pairs_two_processes.json"
+    datalist.write_text(json.dumps({"training": pairs, "validation": pairs[:2]}))
+    model = bundle_dir / "models" / "model.pt"
+    before = torch.load(model, map_location="cpu", weights_only=True)
+    configs = f"['{bundle_dir / 'configs' / 'train.yaml'}','{bundle_dir / 'configs' / 'multi_gpu_train.yaml'}']"
+    command = [str(monailabel_python()), "-m", "torch.distributed.run", "--standalone", "--nnodes", "1",
+               "--nproc_per_node", "2", "-m", "monai.bundle", "run", "--config_file", configs,
+               "--finetune_datalist", str(datalist), "--max_epochs", "1"]
+    result = subprocess.run(command, cwd=work, capture_output=True, text=True, env=os.environ | {"OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    after = torch.load(model, map_location="cpu", weights_only=True)
+    assert after.keys() == before.keys()  # the plain U-net, saved once by rank 0
+    assert any(not torch.equal(after[key], before[key]) for key in before)
