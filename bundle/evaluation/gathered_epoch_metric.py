@@ -26,7 +26,8 @@ class GatheredEpochMetric(EpochMetric):
     Validation under ``torchrun`` splits the data without padding (``monai.data.DistributedSampler`` with
     ``even_divisible=False``): padding would repeat samples, and a repeated sample is its own nearest neighbour.
     Ignite's ``all_gather`` needs equal shapes; MONAI's ``evenly_divisible_all_gather`` pads, gathers and trims.
-    As in ``EpochMetric``, rank 0 computes and broadcasts the score. Arguments are those of ``EpochMetric``.
+    As in ``EpochMetric``, rank 0 computes and broadcasts the score (in double precision, so every process holds
+    the single-process value). Arguments are those of ``EpochMetric``.
     """
 
     def compute(self) -> float:
@@ -40,6 +41,6 @@ class GatheredEpochMetric(EpochMetric):
                 predictions = evenly_divisible_all_gather(predictions, concat=True)
                 targets = evenly_divisible_all_gather(targets, concat=True)
             self._result = self.compute_fn(predictions, targets) if idist.get_rank() == 0 else 0.0
-            if world_size > 1:
-                self._result = idist.broadcast(self._result, src=0)
+            if world_size > 1:  # as a float64 tensor: Ignite would send a Python float as float32
+                self._result = idist.broadcast(torch.tensor(self._result, dtype=torch.float64), src=0).item()
         return self._result
