@@ -133,6 +133,8 @@ COMMANDS: list[tuple[str, str]] = [
     (r"python scripts/run_pipeline\.py --profile paper --nproc \d+ --tracking configs/mlflow_tracking\.yaml$",
      NOT_HERE + "the paper profile needs GPUs, its stage commands are checked; "
      + "tests/test_run_pipeline.py::test_nproc_runs_every_training_under_torchrun_with_its_multi_process_overrides"),
+    (r"python scripts/run_pipeline\.py --nproc \d+ --jobs 1 --tracking configs/mlflow_tracking\.yaml$",
+     "tests/test_run_pipeline.py::test_nproc_runs_every_training_under_torchrun_with_its_multi_process_overrides"),
     (r"mlflow ui --backend-store-uri sqlite:///output/mlruns\.db$",
      NOT_HERE + "a web server for a browser, its store is read back with MLflow's client; "
      + MULTI + "test_mlflow_tracking_logs_one_run_of_two_processes"),
