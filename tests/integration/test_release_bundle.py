@@ -15,7 +15,6 @@ inference in MONAI Label's environment, where this project is not installed."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -35,9 +34,12 @@ SCHEMA = Path(__file__).resolve().parents[1] / "export" / "meta_schema_20240725.
 NUM_IMAGES = 5
 
 
-def monai_bundle(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``python -m monai.bundle <args>`` in ``cwd``; fail the test with its output if it fails."""
-    result = subprocess.run([str(python), "-m", "monai.bundle", *args], cwd=cwd, capture_output=True, text=True)
+def monai_bundle(python: Path, *args: str, cwd: Path, nproc: int | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m monai.bundle <args>`` in ``cwd`` (with ``nproc``: as that many torchrun processes); fail the
+    test with its output if it fails."""
+    launcher = [] if nproc is None else ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(nproc)]
+    result = subprocess.run([str(python), *launcher, "-m", "monai.bundle", *args], cwd=cwd, capture_output=True,
+                            text=True)
     assert result.returncode == 0, f"monai.bundle {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 
@@ -134,38 +136,34 @@ def test_downloaded_bundle_maps_attention(downloaded: tuple[Path, Path, Path]) -
         assert (maps / f"{image.stem}_mask.png").is_file()
 
 
+def fine_tune(work: Path, bundle_dir: Path, release: Release, configs: list[str], pairs: int,
+              nproc: int | None = None) -> tuple[dict, dict]:
+    """Fine-tune the downloaded release with ``configs`` on ``pairs`` true-mask pairs (half of them to validate)
+    for one epoch; return the model's weights before and after."""
+    items = [{"image": item["image"], "label": item["mask"]}
+             for item in load_datalist(release.isic.datalist_dir / "segmentation.json", "validation")[:pairs]]
+    datalist = work / f"pairs_{pairs}.json"
+    datalist.write_text(json.dumps({"training": items, "validation": items[: pairs // 2]}))
+    model = bundle_dir / "models" / "model.pt"
+    before = torch.load(model, map_location="cpu", weights_only=True)
+    files = "[" + ",".join(f"'{bundle_dir / 'configs' / name}'" for name in configs) + "]"
+    monai_bundle(monailabel_python(), "run", "--config_file", files, "--finetune_datalist", str(datalist),
+                 "--max_epochs", "1", cwd=work, nproc=nproc)
+    return before, torch.load(model, map_location="cpu", weights_only=True)
+
+
 def test_downloaded_bundle_fine_tunes_from_pairs(downloaded: tuple[Path, Path, Path], release: Release) -> None:
     """train.yaml on a datalist of {image, label} pairs replaces models/model.pt with weights that load."""
     work, bundle_dir, _ = downloaded
-    pairs = [{"image": item["image"], "label": item["mask"]}
-             for item in load_datalist(release.isic.datalist_dir / "segmentation.json", "validation")[:2]]
-    datalist = work / "pairs.json"
-    datalist.write_text(json.dumps({"training": pairs, "validation": pairs[:1]}))
-    model = bundle_dir / "models" / "model.pt"
-    before = torch.load(model, map_location="cpu", weights_only=True)
-    monai_bundle(monailabel_python(), "run", "--config_file", str(bundle_dir / "configs" / "train.yaml"),
-                 "--finetune_datalist", str(datalist), "--max_epochs", "1", cwd=work)
-    after = torch.load(model, map_location="cpu", weights_only=True)
+    before, after = fine_tune(work, bundle_dir, release, ["train.yaml"], pairs=2)
     assert after.keys() == before.keys()
     assert any(not torch.equal(after[key], before[key]) for key in before)
-    assert not [path.name for path in model.parent.iterdir() if path.name.startswith(".")]  # no temporary left
+    assert not [path.name for path in (bundle_dir / "models").iterdir() if path.name.startswith(".")]  # no temporary
 
 
 def test_downloaded_bundle_fine_tunes_as_two_processes(downloaded: tuple[Path, Path, Path], release: Release) -> None:
     """The release's multi_gpu_train.yaml over train.yaml, as MONAI Label's multi-GPU trainer runs them (Gloo here)."""
     work, bundle_dir, _ = downloaded
-    pairs = [{"image": item["image"], "label": item["mask"]}
-             for item in load_datalist(release.isic.datalist_dir / "segmentation.json", "validation")[:4]]
-    datalist = work / "pairs_two_processes.json"
-    datalist.write_text(json.dumps({"training": pairs, "validation": pairs[:2]}))
-    model = bundle_dir / "models" / "model.pt"
-    before = torch.load(model, map_location="cpu", weights_only=True)
-    configs = f"['{bundle_dir / 'configs' / 'train.yaml'}','{bundle_dir / 'configs' / 'multi_gpu_train.yaml'}']"
-    command = [str(monailabel_python()), "-m", "torch.distributed.run", "--standalone", "--nnodes", "1",
-               "--nproc_per_node", "2", "-m", "monai.bundle", "run", "--config_file", configs,
-               "--finetune_datalist", str(datalist), "--max_epochs", "1"]
-    result = subprocess.run(command, cwd=work, capture_output=True, text=True, env=os.environ | {"OMP_NUM_THREADS": "1"})
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    after = torch.load(model, map_location="cpu", weights_only=True)
+    before, after = fine_tune(work, bundle_dir, release, ["train.yaml", "multi_gpu_train.yaml"], pairs=4, nproc=2)
     assert after.keys() == before.keys()  # the plain U-net, saved once by rank 0
     assert any(not torch.equal(after[key], before[key]) for key in before)
