@@ -115,10 +115,6 @@ COMMANDS: list[tuple[str, str]] = [
      RELEASE + "test_downloaded_bundle_fine_tunes_as_two_processes"),
     (torchrun(C + "train_unet.yaml", C + "multi_gpu_train.yaml", rest=" --run_name"),
      MULTI + "test_two_processes_train_the_weights_of_one_with_the_same_global_batch"),
-    (torchrun(C + "train_unet.yaml", C + "cpu_unet.yaml", C + "multi_gpu_train.yaml", rest=" --train_datalist"),
-     MULTI + "test_two_processes_train_the_weights_of_one_with_the_same_global_batch"),
-    (bundle_run(C + "train_unet.yaml", C + "cpu_unet.yaml", rest=" --train_datalist"),
-     WORKFLOWS + "test_unet_trains_and_resumes"),
     (torchrun(C + "train_manifold.yaml", C + "multi_gpu_train.yaml"),
      MULTI + "test_every_process_holds_the_same_clusters_and_its_own_batches"),
     (torchrun(C + "train_classifier.yaml", C + "multi_gpu_train.yaml", C + "multi_gpu_classifier.yaml"),
@@ -133,8 +129,6 @@ COMMANDS: list[tuple[str, str]] = [
     (r"python scripts/run_pipeline\.py --profile paper --nproc \d+ --tracking configs/mlflow_tracking\.yaml$",
      NOT_HERE + "the paper profile needs GPUs, its stage commands are checked; "
      + "tests/test_run_pipeline.py::test_nproc_runs_every_training_under_torchrun_with_its_multi_process_overrides"),
-    (r"python scripts/run_pipeline\.py --nproc \d+ --jobs 1 --tracking configs/mlflow_tracking\.yaml$",
-     "tests/test_run_pipeline.py::test_nproc_runs_every_training_under_torchrun_with_its_multi_process_overrides"),
     (r"mlflow ui --backend-store-uri sqlite:///output/mlruns\.db$",
      NOT_HERE + "a web server for a browser, its store is read back with MLflow's client; "
      + MULTI + "test_mlflow_tracking_logs_one_run_of_two_processes"),

@@ -126,8 +126,8 @@ def _assemble(repo_root: Path, root: Path, checkpoints: Mapping[str, str | os.Pa
         write_config(root / "configs" / target, bake_config([repo_root / "configs" / f for f in files], RELEASE_ROOTS),
                      header)
     for target, sources in RELEASE_OVERRIDES.items():
-        header = (f"{target} of {root.name} {version}: an override of train.yaml for torchrun (MONAI Label's multi-GPU\n"
-                  f"training), merged by scripts/export_bundle.py from the repository's {' + '.join(sources)}.")
+        header = (f"{target} of {root.name} {version}: an override of train.yaml for torchrun (MONAI Label's\n"
+                  f"multi-GPU training), merged by scripts/export_bundle.py from {' + '.join(sources)}.")
         write_config(root / "configs" / target, merge_overrides([repo_root / "configs" / f for f in sources]), header)
     (root / "models").mkdir()
     for target, source in checkpoints.items():
