@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
+from .autocast_inferer import AutocastInferer
 from .deep_graph_cut_iteration import DeepGraphCutIteration
 from .manifold_iteration import ManifoldIteration
 from .two_view_batch import TwoViewBatch
 
-__all__ = ["DeepGraphCutIteration", "ManifoldIteration", "TwoViewBatch"]
+__all__ = ["AutocastInferer", "DeepGraphCutIteration", "ManifoldIteration", "TwoViewBatch"]

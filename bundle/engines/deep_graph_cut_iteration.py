@@ -47,8 +47,9 @@ class DeepGraphCutIteration:
     (the balanced seeding loss) plus ``boundary_weight * boundary_loss(logits, images)``.
 
     Fires MONAI's ``IterationEvents`` and returns ``{"image", "label", "pred": detached logits, "loss"}`` like
-    MONAI's own iteration; gradient accumulation and AMP are not supported. ``attach(trainer)`` puts the cut's share
-    of the step time in ``engine.state.metrics`` at each epoch's end and logs it.
+    MONAI's own iteration; the network runs through the trainer's ``inferer``. Gradient accumulation and MONAI's
+    ``amp`` are not supported (mixed precision: an ``AutocastInferer``). ``attach(trainer)`` puts the cut's share of
+    the step time in ``engine.state.metrics`` at each epoch's end and logs it.
 
     Args:
         supervision: the per-image labels and their seeds' thresholds.
@@ -107,7 +108,7 @@ class DeepGraphCutIteration:
 
         engine.network.train()
         engine.optimizer.zero_grad(set_to_none=engine.optim_set_to_none)
-        logits = engine.network(images)
+        logits = engine.inferer(images, engine.network)
         engine.fire_event(IterationEvents.FORWARD_COMPLETED)
         loss = engine.loss_function(logits, labels)
         if self.boundary_loss is not None and self.boundary_weight > 0:

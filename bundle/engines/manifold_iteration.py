@@ -29,15 +29,17 @@ from bundle.utils import unwrap_module
 class ManifoldIteration:
     """Train the learner owning the batch's cluster on its slice of the embedding.
 
-    Pass an instance as ``SupervisedTrainer(iteration_update=...)``. The trainer's ``network`` returns
-    ``(embedding (B, d), attention (B, 1, h, w))`` and provides ``learner_slices()``; its ``loss_function`` is
-    called as ``loss(embedding_slice (B, d_k), labels (B,), learner)`` (a ``DivideAndConquerLoss``). All samples
-    of a batch come from one cluster (``ClusterBatchLoader``), whose id picks the learner.
+    Pass an instance as ``SupervisedTrainer(iteration_update=...)``. The trainer's ``network``, called through the
+    trainer's ``inferer``, returns ``(embedding (B, d), attention (B, 1, h, w))`` and provides ``learner_slices()``;
+    its ``loss_function`` is called as ``loss(embedding_slice (B, d_k), labels (B,), learner)`` (a
+    ``DivideAndConquerLoss``). All samples of a batch come from one cluster (``ClusterBatchLoader``), whose id picks
+    the learner.
 
     Like MONAI's own iteration, the step fires ``IterationEvents`` (``FORWARD_COMPLETED``, ``LOSS_COMPLETED``,
     ``BACKWARD_COMPLETED``, ``MODEL_COMPLETED``) so decollation, post-processing and handlers keep working, and
     returns ``{"image", "label", "pred": detached embedding, "loss": detached scalar}`` (a list of per-sample
-    dictionaries once the trainer decollates). Gradient accumulation and AMP are not supported.
+    dictionaries once the trainer decollates). Gradient accumulation and MONAI's ``amp`` are not supported (mixed
+    precision: an ``AutocastInferer``).
 
     Args:
         image_key: batch key of the (B, C, H, W) images.
@@ -64,7 +66,7 @@ class ManifoldIteration:
 
         engine.network.train()
         engine.optimizer.zero_grad(set_to_none=engine.optim_set_to_none)
-        embedding, _ = engine.network(images)
+        embedding, _ = engine.inferer(images, engine.network)
         engine.fire_event(IterationEvents.FORWARD_COMPLETED)
         loss = engine.loss_function(self._learner_embedding(engine.network, embedding, learner), labels, learner)
         return finish_step(engine, loss, embedding)

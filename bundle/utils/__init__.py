@@ -15,12 +15,14 @@ from .atomic import atomic_path, write_json_atomic
 from .bundle_root import bundle_root
 from .distributed import is_writer_rank, local_device, process_group_backend, unwrap_module
 from .image_io import read_pil_array, save_nifti_atomic, save_png_atomic
+from .mixed_precision import native_autocast_dtype
 
 __all__ = [
     "atomic_path",
     "bundle_root",
     "is_writer_rank",
     "local_device",
+    "native_autocast_dtype",
     "process_group_backend",
     "read_pil_array",
     "save_nifti_atomic",

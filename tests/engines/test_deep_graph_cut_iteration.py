@@ -19,6 +19,7 @@ from monai.data import DataLoader, Dataset, MetaTensor
 from monai.engines import SupervisedTrainer
 from monai.networks.nets import UNet
 
+from bundle.engines.autocast_inferer import AutocastInferer
 from bundle.engines.deep_graph_cut_iteration import CUT_SHARE, DeepGraphCutIteration
 from bundle.losses import BalancedSeedingLoss, CRFBoundaryLoss
 from bundle.maps import FeatureExtractor
@@ -51,7 +52,8 @@ class CountingSupervision(DynamicSupervision):
         return super().update(keys, seeds, probs, features)
 
 
-def training(update_interval: int = 1, theta: float = 0.7, boundary: bool = False, flip_prob: float = 0.5):
+def training(update_interval: int = 1, theta: float = 0.7, boundary: bool = False, flip_prob: float = 0.5,
+             **trainer_kwargs):
     torch.manual_seed(0)
     network = UNet(2, 3, 2, channels=(4, 8, 16), strides=(2, 2), num_res_units=0)
     supervision = CountingSupervision(refiner=GraphCutRefiner(num_neighbors=4), theta=theta)
@@ -64,7 +66,7 @@ def training(update_interval: int = 1, theta: float = 0.7, boundary: bool = Fals
     trainer = SupervisedTrainer(
         device=torch.device("cpu"), max_epochs=2, train_data_loader=DataLoader(dataset(), batch_size=2),
         network=network, optimizer=torch.optim.Adam(network.parameters(), 1e-2), loss_function=BalancedSeedingLoss(),
-        iteration_update=iteration, train_handlers=[iteration], decollate=False,
+        iteration_update=iteration, train_handlers=[iteration], decollate=False, **trainer_kwargs,
     )
     return trainer, supervision
 
@@ -104,6 +106,15 @@ def test_the_boundary_loss_adds_to_the_seeding_loss():
     with_boundary, _ = training(boundary=True)
     with_boundary.run()
     assert with_boundary.state.output["loss"] > plain.state.output["loss"]
+
+
+def test_the_forward_runs_through_the_trainers_inferer():
+    trainer, _ = training(inferer=AutocastInferer("bfloat16"))
+    dtypes = []
+    trainer.network.register_forward_hook(lambda module, args, output: dtypes.append(output.dtype))
+    trainer.run()
+    assert torch.bfloat16 in dtypes  # the training forward (the regrowing pass extracts features in float32)
+    assert trainer.state.output["pred"].dtype == torch.float32 and torch.isfinite(trainer.state.output["loss"])
 
 
 def test_bad_arguments_are_refused():

@@ -23,6 +23,7 @@ from monai.data import DataLoader
 from monai.engines import SupervisedTrainer
 from monai.handlers import StatsHandler, from_engine
 
+from bundle.engines.autocast_inferer import AutocastInferer
 from bundle.engines.manifold_iteration import ManifoldIteration
 from bundle.handlers.finetune_switch import FinetuneSwitch
 from bundle.handlers.recluster_handler import ReclusterHandler
@@ -161,3 +162,13 @@ def test_unsupported_trainer_options_are_refused(trainer_kwargs):
     trainer, _, _ = _training(max_epochs=1, **trainer_kwargs)
     with pytest.raises(ValueError):
         ManifoldIteration()(trainer, next(iter(trainer.data_loader)))
+
+
+def test_the_forward_runs_through_the_trainers_inferer():
+    trainer, objects, _ = _training(max_epochs=1, decollate=False, inferer=AutocastInferer("bfloat16"))
+    dtypes = []
+    objects["network"].fc.register_forward_hook(lambda module, args, output: dtypes.append(output.dtype))
+    trainer.run()
+    assert dtypes and set(dtypes) == {torch.bfloat16}
+    assert trainer.state.output["pred"].dtype == torch.float32
+    assert objects["network"].fc.weight.dtype == torch.float32
