@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__version__ = "0.12.0"  # equal to pyproject.toml and configs/metadata.json (tests/test_metadata.py)
+__version__ = "0.13.0"  # equal to pyproject.toml and configs/metadata.json (tests/test_metadata.py)
 
 __all__ = [
     "data",
