@@ -54,6 +54,7 @@ Usage::
 
     python scripts/benchmark.py                       # paper: ResNet-50 to layer3 + attention head, 224 px
     python scripts/benchmark.py --cpu --threads 2     # the embedded demo's CPU configuration
+    python scripts/benchmark.py --cpu --threads 1 --autocast_dtype none --channels_last false   # its float32 steps
     python scripts/benchmark.py --datalist data/datalists/classification.json --json output/benchmark.json
 
 The Markdown table goes to stdout, progress to the log (stderr).
@@ -144,6 +145,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--train_batch_size", type=int, help="training batch (config: batch_size)")
     parser.add_argument("--samples_per_class", type=int, help="samples per class in a batch (config)")
     parser.add_argument("--num_workers", type=int, help="loader and cache workers (config: num_workers)")
+    parser.add_argument("--autocast_dtype", choices=("bfloat16", "float16", "none"),
+                        help="training forward precision (config: autocast_dtype; none: float32)")
+    parser.add_argument("--channels_last", choices=("true", "false"), help="channels-last weights (config)")
     parser.add_argument("--datalist", type=str, help="classification.json written by prepare_data.py")
     parser.add_argument("--max_train_images", type=int, help="use at most this many training items")
     parser.add_argument("--synthetic_images", type=int, help="synthetic images without --datalist (default 96)")
@@ -351,7 +355,9 @@ def format_markdown(results: dict[str, Any]) -> str:
     lines += [
         "",
         f"Epoch ({epoch['images']} images, {epoch['iterations']} batches of {settings['train_batch_size']}, "
-        f"{settings['num_workers']} workers): {epoch['epoch_s']:.2f} s, waiting for data {epoch['data_wait_s']:.2f} s, "
+        f"{settings['num_workers']} workers, training forward in {settings['autocast_dtype'] or 'float32'}"
+        f"{', channels-last weights' if settings['channels_last'] else ''}): {epoch['epoch_s']:.2f} s, "
+        f"waiting for data {epoch['data_wait_s']:.2f} s, "
         f"training steps {epoch['step_s']:.2f} s (second epoch); "
         f"once per run: cache filled in {epoch['cache_s']:.2f} s, first epoch {epoch['first_epoch_s']:.2f} s "
         f"of which {epoch['first_data_wait_s']:.2f} s waiting for data (workers starting).",
@@ -380,6 +386,8 @@ def build_parsers(options: argparse.Namespace) -> tuple[ConfigParser, ConfigPars
             "batch_size": options.train_batch_size,
             "samples_per_class": options.samples_per_class,
             "num_workers": options.num_workers,
+            "autocast_dtype": "$None" if options.autocast_dtype == "none" else options.autocast_dtype,
+            "channels_last": None if options.channels_last is None else options.channels_last == "true",
             "seed": options.seed,
             "max_epochs": MEASURED_EPOCHS,
             "train#handlers": [],
@@ -427,6 +435,8 @@ def run_benchmark(options: argparse.Namespace) -> dict[str, Any]:
             "warmup": options.warmup,
             "train_batch_size": int(manifold_parser["batch_size"]),
             "num_workers": int(manifold_parser["num_workers"]),
+            "autocast_dtype": manifold_parser.get_parsed_content("autocast_dtype"),
+            "channels_last": bool(manifold_parser.get_parsed_content("channels_last")),
             "datalist": options.datalist or "synthetic",
         },
         "machine": {

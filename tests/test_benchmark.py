@@ -131,3 +131,15 @@ def test_quick_fills_only_unset_options():
 )
 def test_summary(values, expected):
     assert benchmark._summary(values) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("argv, dtype, channels_last", [
+    (["--autocast_dtype", "none", "--channels_last", "false"], None, False),
+    (["--autocast_dtype", "bfloat16", "--channels_last", "true"], torch.bfloat16, True),
+])
+def test_precision_options_reach_the_trainers_inferer_and_weights(argv, dtype, channels_last):
+    options = benchmark.resolve_options(benchmark.parse_args(["--cpu", "--depth", "10", *argv]))
+    manifold, _ = benchmark.build_parsers(options)
+    assert manifold.get_parsed_content("train#inferer").dtype == dtype
+    weight = manifold.get_parsed_content("network").trunk.conv1.weight
+    assert weight.is_contiguous(memory_format=torch.channels_last) == channels_last
